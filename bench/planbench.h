@@ -1,0 +1,22 @@
+// The planbench run of bench/WORKLOAD.md for the operations the engine
+// covers, in one process: LOAD, GRID_SMALL, GRID_LARGE, EDIT_RECALC and a
+// full consolidation with its memory-read bound.
+#pragma once
+
+#include <string>
+
+#include "quantatom/status.h"
+
+namespace quantatom::bench {
+
+struct BenchOptions {
+  std::string dir;     // made by gen_planbench.py (dims/, facts.csv, ops.json)
+  int grid_reads = 7;  // the first is cold
+  int edit_cycles = 100;
+  int consolidation_reads = 5;
+};
+
+// Returns the JSON document of docs/bench.md.
+Result<std::string> RunPlanbench(const BenchOptions& options);
+
+}  // namespace quantatom::bench

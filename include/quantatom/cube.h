@@ -1,0 +1,101 @@
+// A cube: an ordered list of dimensions and its sparse leaf atoms.
+//
+// Thread safety: every const method may run concurrently with any other
+// call. Readers see each write batch entirely or not at all.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quantatom/dimension.h"
+#include "quantatom/status.h"
+#include "quantatom/view.h"
+#include "quantatom/write_batch.h"
+
+namespace quantatom {
+
+struct CubeOptions {
+  // Consolidated cells remembered between reads and kept current by
+  // weighted deltas on every write. The cache is emptied when it is full.
+  size_t cache_cells_max = 1 << 20;
+  // A batch larger than this drops the cache instead of updating it cell
+  // by cell (cheaper for bulk changes).
+  size_t cache_delta_changes_max = 4096;
+  // Grid limits: a larger view is refused with kLimitExceeded.
+  size_t view_cells_max = 4'000'000;
+};
+
+struct CubeStats {
+  size_t atoms = 0;
+  size_t partitions = 0;
+  size_t atom_bytes = 0;   // key and value arrays, capacity included
+  size_t cached_cells = 0;
+};
+
+// An atom as seen by ForEachAtom: leaf ordinals in cube dimension order.
+struct AtomRef {
+  std::span<const LeafOrdinal> leaves;
+  double value;
+};
+
+class Cube {
+ public:
+  // Fails when a dimension repeats, or the leaf coordinates need more than
+  // 64 bits (the product of leaf counts exceeds 2^64).
+  static Result<std::shared_ptr<Cube>> Create(
+      std::string name, std::vector<std::shared_ptr<const Dimension>> dims,
+      CubeOptions options = {});
+  ~Cube();
+
+  const std::string& name() const;
+  const std::vector<std::shared_ptr<const Dimension>>& dimensions() const;
+  // Index of a dimension in this cube, by name (case-insensitive).
+  std::optional<size_t> DimensionIndex(std::string_view name) const;
+
+  // Member names or aliases, one per dimension in cube order.
+  Result<Coordinate> Resolve(std::span<const std::string> names) const;
+
+  // Any cell, leaf or consolidated; nullopt when no atom lies beneath it.
+  Result<std::optional<double>> ReadCell(const Coordinate& c) const;
+
+  // Applies every entry or none: all members must be leaves and values
+  // finite, else the batch is rejected naming the first offending entry.
+  Status Write(const WriteBatch& batch);
+
+  // Adds atoms in bulk (summing duplicate coordinates within the batch,
+  // replacing existing atoms at those coordinates). Keys come from
+  // PackLeaves. All-or-nothing.
+  struct BulkAtoms {
+    std::vector<uint64_t> keys;
+    std::vector<double> values;
+  };
+  struct BulkResult {
+    size_t atoms_written = 0;   // distinct coordinates
+    size_t duplicates = 0;      // input rows folded into another
+  };
+  Result<BulkResult> BulkLoad(BulkAtoms atoms);
+  // Packs leaf ordinals (cube dimension order) into a storage key.
+  uint64_t PackLeaves(const LeafOrdinal* leaves) const;
+
+  Result<Grid> Query(const ViewSpec& view) const;
+
+  // Visits every atom under a consistent read; order unspecified.
+  void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;
+  CubeStats Stats() const;
+  // Forgets every cached consolidated cell (benchmarks use it to measure
+  // cold reads); later reads recompute and cache again.
+  void ClearCache() const;
+
+  struct Impl;
+
+ private:
+  explicit Cube(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quantatom

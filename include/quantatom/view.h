@@ -1,0 +1,73 @@
+// A view is a grid definition: a cube, row and column axes, and a context
+// member for every other dimension. Its answer is a Grid.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "quantatom/dimension.h"
+#include "quantatom/status.h"
+
+namespace quantatom {
+
+// Where a consolidated member stands relative to its descendants.
+enum class HierarchyOrder { kParentsFirst, kParentsLast };
+
+// One dimension on an axis. `members` are selection terms evaluated in
+// order and concatenated: a member name or alias, `children(m)`,
+// `descendants(m)`, `descendants(m, n)` (n levels down), `leaves(m)` (same as
+// `descendants(m, leaves)`), `level(n)` (TM1 level: 0 = leaves),
+// `members()` (the whole dimension in hierarchy order).
+struct AxisDimension {
+  std::string dimension;
+  std::vector<std::string> members;
+  HierarchyOrder order = HierarchyOrder::kParentsFirst;
+};
+
+struct ViewSpec {
+  std::string cube;
+  std::vector<AxisDimension> rows;     // nested: cross-joined in this order
+  std::vector<AxisDimension> columns;
+  // dimension -> member; a dimension on no axis and absent here defaults to
+  // its first root.
+  std::vector<std::pair<std::string, std::string>> context;
+  bool suppress_empty_rows = false;
+  bool suppress_empty_columns = false;
+};
+
+// Parses the view JSON documented in docs/view.md. Errors name the JSON
+// path of the offending field.
+Result<ViewSpec> ParseViewJson(std::string_view json);
+
+struct HeaderMember {
+  std::string name;
+  MemberId id;
+  int depth;  // depth on this axis (position in the walked hierarchy)
+  bool leaf;
+};
+
+// One header per row (or column): a member of each axis dimension.
+using HeaderTuple = std::vector<HeaderMember>;
+
+struct Grid {
+  std::string cube;
+  std::vector<std::string> row_dimensions, column_dimensions;
+  std::vector<HeaderTuple> rows, columns;
+  std::vector<std::optional<double>> values;  // row-major; nullopt = empty
+
+  const std::optional<double>& at(size_t row, size_t col) const {
+    return values[row * columns.size() + col];
+  }
+};
+
+// The full answer: headers with name, depth and leaf flag, values with null.
+std::string GridToJson(const Grid& grid);
+// The shape of planbench's expected.json: names only (single-dimension axes
+// as plain names, nested axes as arrays of names).
+std::string GridToCompactJson(const Grid& grid);
+// An aligned text table for terminals.
+std::string GridToTable(const Grid& grid);
+
+}  // namespace quantatom

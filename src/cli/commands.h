@@ -1,0 +1,22 @@
+// The subcommands of the `quantatom` executable. Each returns the process
+// exit code: 0 success, 1 the operation failed, 2 bad usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace quantatom::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// Registers a subcommand on `app`; the returned function runs it after
+// parsing.
+using Runner = std::function<int()>;
+Runner AddDemoCommand(CLI::App& app);
+Runner AddLoadCommand(CLI::App& app);
+Runner AddQueryCommand(CLI::App& app);
+Runner AddSetCommand(CLI::App& app);
+Runner AddBenchCommand(CLI::App& app);
+
+}  // namespace quantatom::cli

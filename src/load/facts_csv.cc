@@ -1,0 +1,255 @@
+// Facts: `<dim>,...,<dim>,Value` rows of leaf members and a number. Parsed
+// in parallel chunks straight into packed keys, then handed to the cube in
+// one all-or-nothing bulk load.
+#include <tbb/parallel_for.h>
+
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "load/csv.h"
+#include "load/file.h"
+#include "load/progress.h"
+#include "quantatom/load.h"
+
+namespace quantatom {
+namespace {
+
+constexpr size_t kChunkBytesMin = 4 << 20;
+constexpr size_t kFieldsMax = 16 + 1;  // kCubeDimensionsMax dimensions and the value
+
+// Maps one column's text to leaf ordinals: exact spelling first (fast),
+// then the dimension's case-insensitive lookup.
+struct ColumnResolver {
+  const Dimension* dim = nullptr;
+  size_t cube_dim = 0;
+  std::unordered_map<std::string_view, MemberId> exact;
+
+  explicit ColumnResolver(const Dimension& d, size_t index) : dim(&d), cube_dim(index) {
+    for (MemberId m = 0; m < d.size(); ++m) {
+      exact.emplace(d.member_name(m), m);
+      for (const std::string& a : d.aliases(m)) exact.emplace(a, m);
+    }
+  }
+  std::optional<MemberId> Find(std::string_view text) const {
+    auto it = exact.find(text);
+    if (it != exact.end()) return it->second;
+    return dim->Find(text);
+  }
+};
+
+struct Header {
+  std::vector<ColumnResolver> columns;  // in file order, then the value
+  size_t value_column = 0;
+  size_t body_offset = 0;
+  size_t lines = 0;
+};
+
+Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_view file) {
+  CsvReader csv(text, file);
+  std::vector<CsvField> fields;
+  Status status;
+  if (!csv.Next(fields, status)) return Status::Invalid(std::string(file) + ": empty file, expected a header");
+  QA_RETURN_IF_ERROR(status);
+  const size_t ndims = cube.dimensions().size();
+  if (fields.size() != ndims + 1 || FoldCase(fields.back().text) != "value")
+    return Status::Invalid(csv.Where(1) + ": header must name the " + std::to_string(ndims) +
+                           " dimensions of cube '" + cube.name() + "' and then Value");
+  Header h;
+  std::vector<bool> seen(ndims, false);
+  for (size_t i = 0; i < ndims; ++i) {
+    auto d = cube.DimensionIndex(fields[i].text);
+    if (!d) return Status::NotFound(csv.Where(fields[i].column) + ": cube '" + cube.name() + "' has no dimension '" + fields[i].text + "'");
+    if (seen[*d]) return Status::Invalid(csv.Where(fields[i].column) + ": dimension '" + fields[i].text + "' appears twice");
+    seen[*d] = true;
+    h.columns.emplace_back(*cube.dimensions()[*d], *d);
+  }
+  h.value_column = ndims;
+  h.body_offset = csv.offset();
+  h.lines = csv.line();
+  return h;
+}
+
+struct ChunkOutput {
+  std::vector<uint64_t> keys;
+  std::vector<double> values;
+  size_t lines = 0;        // lines consumed (all of them unless it failed)
+  Status error;
+  size_t error_line = 0;   // within the chunk, 1-based
+  size_t error_column = 0;
+};
+
+// Splits one line into fields; quoted fields take the general reader.
+bool SplitLine(std::string_view line, std::string_view* fields, size_t* columns, size_t expected,
+               std::vector<CsvField>& quoted, size_t* count, std::string* error) {
+  if (line.find('"') != std::string_view::npos) {
+    CsvReader csv(line, "");
+    Status s;
+    csv.Next(quoted, s);
+    if (!s.ok()) {
+      *error = "malformed quoted field";
+      return false;
+    }
+    *count = quoted.size();
+    for (size_t i = 0; i < std::min(quoted.size(), expected); ++i) {
+      fields[i] = quoted[i].text;
+      columns[i] = quoted[i].column;
+    }
+    return true;
+  }
+  size_t n = 0, start = 0;
+  while (true) {
+    size_t comma = line.find(',', start);
+    if (n < expected) {
+      fields[n] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      columns[n] = start + 1;
+    }
+    ++n;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  *count = n;
+  return true;
+}
+
+class ChunkParser {
+ public:
+  ChunkParser(const Cube& cube, const Header& h) : cube_(cube), h_(h), last_(h.columns.size()) {}
+
+  void Parse(std::string_view chunk, ChunkOutput& out, const std::atomic<bool>& stop, Progress& progress) {
+    const size_t expected = h_.columns.size() + 1;
+    std::string_view fields[kFieldsMax];
+    size_t columns[kFieldsMax];
+    std::vector<CsvField> quoted;
+    LeafOrdinal leaves[kFieldsMax] = {};
+    out.keys.reserve(chunk.size() / 40);
+    out.values.reserve(chunk.size() / 40);
+    size_t pos = 0, since_report = 0;
+    while (pos < chunk.size()) {
+      size_t eol = chunk.find('\n', pos);
+      if (eol == std::string_view::npos) eol = chunk.size();
+      std::string_view line = chunk.substr(pos, eol - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ++out.lines;
+      if (!line.empty()) {
+        std::string error;
+        size_t count = 0;
+        if (!SplitLine(line, fields, columns, expected, quoted, &count, &error)) return Fail(out, 1, error);
+        if (count != expected)
+          return Fail(out, 1, "expected " + std::to_string(expected) + " fields, found " + std::to_string(count));
+        for (size_t i = 0; i + 1 < expected; ++i) {
+          auto leaf = Resolve(i, fields[i]);
+          if (!leaf.ok()) return Fail(out, columns[i], leaf.status().message());
+          leaves[h_.columns[i].cube_dim] = *leaf;
+        }
+        double v = 0;
+        std::string_view text = fields[expected - 1];
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v))
+          return Fail(out, columns[expected - 1], "value '" + std::string(text) + "' is not a finite number");
+        out.keys.push_back(cube_.PackLeaves(leaves));
+        out.values.push_back(v);
+      }
+      pos = eol + 1;
+      if (++since_report == 65536) {
+        progress.Add(pos - reported_, out.keys.size() - rows_reported_);
+        reported_ = pos, rows_reported_ = out.keys.size(), since_report = 0;
+        if (stop.load(std::memory_order_relaxed)) return;
+      }
+    }
+    progress.Add(std::min(pos, chunk.size()) - reported_, out.keys.size() - rows_reported_);
+  }
+
+ private:
+  Result<LeafOrdinal> Resolve(size_t i, std::string_view text) {
+    Last& last = last_[i];
+    if (last.valid && text == std::string_view(last.text)) return last.leaf;
+    const ColumnResolver& col = h_.columns[i];
+    auto m = col.Find(text);
+    if (!m) return Status::NotFound("unknown member '" + std::string(text) + "' of dimension '" + col.dim->name() + "'");
+    if (!col.dim->is_leaf(*m))
+      return Status::Invalid("member '" + std::string(text) + "' of dimension '" + col.dim->name() +
+                             "' is consolidated; facts name leaf members");
+    last.valid = true;
+    last.text.assign(text);  // a copy: quoted fields live only for their line
+    last.leaf = col.dim->leaf_ordinal(*m);
+    return last.leaf;
+  }
+  void Fail(ChunkOutput& out, size_t column, const std::string& message) {
+    out.error = Status::Invalid(message);
+    out.error_line = out.lines;
+    out.error_column = column;
+  }
+
+  struct Last {
+    bool valid = false;
+    std::string text;
+    LeafOrdinal leaf = 0;
+  };
+  const Cube& cube_;
+  const Header& h_;
+  std::vector<Last> last_;
+  size_t reported_ = 0, rows_reported_ = 0;
+};
+
+std::vector<std::string_view> SplitChunks(std::string_view body) {
+  size_t chunks = std::clamp<size_t>(body.size() / kChunkBytesMin, 1, 256);
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 1; i <= chunks && start < body.size(); ++i) {
+    size_t end = i == chunks ? body.size() : body.find('\n', body.size() * i / chunks);
+    end = end == std::string_view::npos ? body.size() : std::max(end + 1, start);
+    out.push_back(body.substr(start, end - start));
+    start = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text, std::string_view file,
+                                 const LoadOptions& options) {
+  QA_ASSIGN_OR_RETURN(Header header, ReadHeader(cube, text, file));
+  std::vector<std::string_view> chunks = SplitChunks(text.substr(header.body_offset));
+  std::vector<ChunkOutput> outputs(chunks.size());
+  std::atomic<bool> stop{false};
+  Progress progress(file, text.size(), options.progress);
+  tbb::parallel_for(size_t{0}, chunks.size(), [&](size_t i) {
+    ChunkParser parser(cube, header);
+    parser.Parse(chunks[i], outputs[i], stop, progress);
+    if (!outputs[i].error.ok()) stop = true;
+  });
+  progress.Finish();
+  // The first failing chunk holds the first error; every chunk before it ran to its end.
+  size_t line = header.lines;
+  LoadReport report;
+  report.bytes = text.size();
+  for (const ChunkOutput& out : outputs) {
+    if (!out.error.ok())
+      return ParseError(file, line + out.error_line, out.error_column, out.error.message());
+    line += out.lines;
+    report.rows += out.keys.size();
+  }
+  Cube::BulkAtoms atoms;
+  atoms.keys.reserve(report.rows);
+  atoms.values.reserve(report.rows);
+  for (ChunkOutput& out : outputs) {
+    atoms.keys.insert(atoms.keys.end(), out.keys.begin(), out.keys.end());
+    atoms.values.insert(atoms.values.end(), out.values.begin(), out.values.end());
+    std::vector<uint64_t>().swap(out.keys);
+    std::vector<double>().swap(out.values);
+  }
+  QA_ASSIGN_OR_RETURN(Cube::BulkResult bulk, cube.BulkLoad(std::move(atoms)));
+  report.atoms = bulk.atoms_written;
+  report.duplicates = bulk.duplicates;
+  return report;
+}
+
+Result<LoadReport> LoadFactsFile(Cube& cube, const std::string& path, const LoadOptions& options) {
+  QA_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+  return LoadFactsText(cube, file.text(), path, options);
+}
+
+}  // namespace quantatom

@@ -1,0 +1,262 @@
+#include "quantatom/cube.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+
+#include "calc/consolidator.h"
+#include "model/cube_impl.h"
+#include "store/bulk_build.h"
+
+namespace quantatom {
+
+Result<std::shared_ptr<Cube>> Cube::Create(std::string name,
+                                           std::vector<std::shared_ptr<const Dimension>> dims,
+                                           CubeOptions options) {
+  if (name.empty()) return Status::Invalid("a cube needs a name");
+  if (dims.empty()) return Status::Invalid("cube '" + name + "' needs at least one dimension");
+  if (dims.size() > kCubeDimensionsMax)
+    return Status::Limit("cube '" + name + "' has " + std::to_string(dims.size()) +
+                         " dimensions; the limit is " + std::to_string(kCubeDimensionsMax));
+  std::vector<size_t> leaf_counts;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i]->size() == 0) return Status::Invalid("dimension '" + dims[i]->name() + "' has no members");
+    for (size_t j = 0; j < i; ++j)
+      if (FoldCase(dims[j]->name()) == FoldCase(dims[i]->name()))
+        return Status::Invalid("cube '" + name + "' lists dimension '" + dims[i]->name() + "' twice");
+    leaf_counts.push_back(dims[i]->leaf_count());
+  }
+  auto layout = KeyLayout::Create(leaf_counts);
+  if (!layout.ok()) return Status(layout.status().code(), "cube '" + name + "': " + layout.status().message());
+  auto impl = std::make_unique<Impl>(std::move(name), std::move(dims), options, std::move(*layout));
+  return std::shared_ptr<Cube>(new Cube(std::move(impl)));
+}
+
+Cube::Cube(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Cube::~Cube() = default;
+
+const std::string& Cube::name() const { return impl_->name; }
+const std::vector<std::shared_ptr<const Dimension>>& Cube::dimensions() const { return impl_->dims; }
+
+std::optional<size_t> Cube::DimensionIndex(std::string_view name) const {
+  std::string folded = FoldCase(name);
+  for (size_t d = 0; d < impl_->dims.size(); ++d)
+    if (FoldCase(impl_->dims[d]->name()) == folded) return d;
+  return std::nullopt;
+}
+
+Result<Coordinate> Cube::Resolve(std::span<const std::string> names) const {
+  const auto& dims = impl_->dims;
+  if (names.size() != dims.size())
+    return Status::Invalid("cube '" + impl_->name + "' has " + std::to_string(dims.size()) +
+                           " dimensions, the cell names " + std::to_string(names.size()) + " members");
+  Coordinate c(dims.size());
+  for (size_t d = 0; d < dims.size(); ++d) {
+    auto m = dims[d]->Find(names[d]);
+    if (!m) return Status::NotFound("unknown member '" + names[d] + "' of dimension '" + dims[d]->name() + "'");
+    c[d] = *m;
+  }
+  return c;
+}
+
+bool Cube::Impl::IsLeafCoordinate(const Coordinate& c) const {
+  for (size_t d = 0; d < dims.size(); ++d)
+    if (!dims[d]->is_leaf(c[d])) return false;
+  return true;
+}
+
+uint64_t Cube::Impl::KeyOf(const Coordinate& c) const {
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (size_t d = 0; d < dims.size(); ++d) leaves[d] = dims[d]->leaf_ordinal(c[d]);
+  return layout.Pack(leaves);
+}
+
+namespace {
+
+Status CheckCoordinate(const Cube::Impl& cube, const Coordinate& c) {
+  if (c.size() != cube.dims.size())
+    return Status::Invalid("a coordinate of cube '" + cube.name + "' needs " +
+                           std::to_string(cube.dims.size()) + " members, got " + std::to_string(c.size()));
+  for (size_t d = 0; d < c.size(); ++d)
+    if (c[d] >= cube.dims[d]->size())
+      return Status::NotFound("member id " + std::to_string(c[d]) + " is not in dimension '" +
+                              cube.dims[d]->name() + "'");
+  return Status::Ok();
+}
+
+std::string Describe(const Cube::Impl& cube, const Coordinate& c) {
+  std::string out = "(";
+  for (size_t d = 0; d < c.size(); ++d) out += (d ? ", " : "") + cube.dims[d]->member_name(c[d]);
+  return out + ")";
+}
+
+// Computes cells one consolidation at a time when their members, crossed,
+// would be far more cells than asked for.
+constexpr size_t kCrossSlack = 1024;
+
+}  // namespace
+
+std::vector<CellAggregate> Cube::Impl::Aggregates(const std::vector<Coordinate>& cells) const {
+  std::vector<CellAggregate> out(cells.size());
+  std::vector<CellKey> keys;
+  std::vector<size_t> consolidated;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (IsLeafCoordinate(cells[i])) {
+      auto v = store.Get(KeyOf(cells[i]));
+      out[i] = v ? CellAggregate{*v, 1} : CellAggregate{};
+    } else {
+      consolidated.push_back(i);
+      keys.push_back(CellKey::Of(cells[i]));
+    }
+  }
+  std::vector<std::optional<CellAggregate>> cached(keys.size());
+  if (cache.LookupAll(keys, cached) == keys.size()) {
+    for (size_t k = 0; k < keys.size(); ++k) out[consolidated[k]] = *cached[k];
+    return out;
+  }
+  // Targets: the distinct members of the missing cells, per dimension.
+  std::vector<std::vector<MemberId>> targets(dims.size());
+  std::vector<size_t> missing;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (cached[k]) {
+      out[consolidated[k]] = *cached[k];
+      continue;
+    }
+    missing.push_back(k);
+    for (size_t d = 0; d < dims.size(); ++d) targets[d].push_back(keys[k].members[d]);
+  }
+  size_t cross = 1;
+  for (auto& t : targets) {
+    std::sort(t.begin(), t.end());
+    t.erase(std::unique(t.begin(), t.end()), t.end());
+    cross = std::min(cross * t.size(), SIZE_MAX / 2);
+  }
+  ConsolidationInput in{&store, &layout, &dims};
+  std::vector<CellAggregate> computed;
+  if (cross > 4 * missing.size() + kCrossSlack) {
+    for (size_t k : missing) {
+      std::vector<std::vector<MemberId>> one(dims.size());
+      for (size_t d = 0; d < dims.size(); ++d) one[d] = {keys[k].members[d]};
+      computed.push_back(Consolidate(in, one).cells[0]);
+    }
+  } else {
+    CellTensor tensor = Consolidate(in, targets);
+    for (size_t k : missing) {
+      size_t index = 0;
+      for (size_t d = 0; d < dims.size(); ++d) {
+        size_t pos = std::lower_bound(targets[d].begin(), targets[d].end(), keys[k].members[d]) -
+                     targets[d].begin();
+        index += pos * tensor.strides[d];
+      }
+      computed.push_back(tensor.cells[index]);
+    }
+  }
+  std::vector<CellKey> missing_keys;
+  for (size_t j = 0; j < missing.size(); ++j) {
+    out[consolidated[missing[j]]] = computed[j];
+    missing_keys.push_back(keys[missing[j]]);
+  }
+  cache.InsertAll(missing_keys, computed);
+  return out;
+}
+
+Result<std::optional<double>> Cube::ReadCell(const Coordinate& c) const {
+  QA_RETURN_IF_ERROR(CheckCoordinate(*impl_, c));
+  std::shared_lock lock(impl_->mu);
+  CellAggregate agg = impl_->Aggregates({c})[0];
+  if (agg.atoms == 0) return std::optional<double>();
+  return std::optional<double>(agg.sum);
+}
+
+Status Cube::Write(const WriteBatch& batch) {
+  Impl& cube = *impl_;
+  std::vector<std::pair<AtomChange, size_t>> changes;  // with entry index
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const WriteBatch::Entry& e = batch.entries()[i];
+    QA_RETURN_IF_ERROR(CheckCoordinate(cube, e.coordinate));
+    for (size_t d = 0; d < e.coordinate.size(); ++d)
+      if (!cube.dims[d]->is_leaf(e.coordinate[d]))
+        return Status::Precondition("write #" + std::to_string(i + 1) + " " + Describe(cube, e.coordinate) +
+                                    ": '" + cube.dims[d]->member_name(e.coordinate[d]) +
+                                    "' is consolidated; only leaf cells can be written");
+    if (e.value && !std::isfinite(*e.value))
+      return Status::Invalid("write #" + std::to_string(i + 1) + " " + Describe(cube, e.coordinate) +
+                             ": the value is not a finite number");
+    changes.push_back({{cube.KeyOf(e.coordinate), e.value.value_or(0), !e.value}, i});
+  }
+  // Sorted by key; for a key written twice the last entry wins.
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](auto& a, auto& b) { return a.first.key < b.first.key; });
+  std::vector<AtomChange> sorted;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (i + 1 < changes.size() && changes[i + 1].first.key == changes[i].first.key) continue;
+    sorted.push_back(changes[i].first);
+  }
+  std::unique_lock lock(cube.mu);
+  std::vector<std::optional<double>> old_values;
+  cube.store.Apply(sorted, &old_values);
+  if (sorted.size() > cube.options.cache_delta_changes_max) {
+    cube.cache.Clear();
+    return Status::Ok();
+  }
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const AtomChange& c = sorted[i];
+    double delta = (c.erase ? 0 : c.value) - old_values[i].value_or(0);
+    int atoms_delta = (c.erase ? 0 : 1) - (old_values[i] ? 1 : 0);
+    if (delta == 0 && atoms_delta == 0) continue;
+    cube.layout.Unpack(c.key, leaves);
+    cube.cache.ApplyDelta(cube.dims, {leaves, cube.dims.size()}, delta, atoms_delta);
+  }
+  return Status::Ok();
+}
+
+uint64_t Cube::PackLeaves(const LeafOrdinal* leaves) const { return impl_->layout.Pack(leaves); }
+
+Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
+  if (atoms.keys.size() != atoms.values.size()) return Status::Invalid("bulk load: keys and values differ in length");
+  for (double v : atoms.values)
+    if (!std::isfinite(v)) return Status::Invalid("bulk load: a value is not a finite number");
+  BulkBuildResult built =
+      BuildPartitions(std::move(atoms.keys), std::move(atoms.values), impl_->layout.inner_bits());
+  BulkResult result;
+  result.duplicates = built.duplicates;
+  for (const Partition& p : built.partitions) result.atoms_written += p.keys.size();
+  std::unique_lock lock(impl_->mu);
+  AtomStore& store = impl_->store;
+  if (store.atom_count() == 0) {
+    store.AdoptPartitions(std::move(built.partitions));
+  } else {
+    std::vector<AtomChange> changes;
+    changes.reserve(result.atoms_written);
+    for (const Partition& p : built.partitions)
+      for (size_t i = 0; i < p.keys.size(); ++i) changes.push_back({store.Key(p, i), p.values[i], false});
+    store.Apply(changes);
+  }
+  impl_->cache.Clear();
+  return result;
+}
+
+Result<Grid> Cube::Query(const ViewSpec& view) const { return RunQuery(*impl_, view); }
+
+void Cube::ForEachAtom(const std::function<void(const AtomRef&)>& fn) const {
+  std::shared_lock lock(impl_->mu);
+  std::vector<LeafOrdinal> leaves(impl_->dims.size());
+  for (const Partition& p : impl_->store.partitions()) {
+    for (size_t i = 0; i < p.keys.size(); ++i) {
+      impl_->layout.Unpack(impl_->store.Key(p, i), leaves.data());
+      fn(AtomRef{leaves, p.values[i]});
+    }
+  }
+}
+
+void Cube::ClearCache() const { impl_->cache.Clear(); }
+
+CubeStats Cube::Stats() const {
+  std::shared_lock lock(impl_->mu);
+  return {impl_->store.atom_count(), impl_->store.partitions().size(), impl_->store.bytes(),
+          impl_->cache.size()};
+}
+
+}  // namespace quantatom

@@ -1,0 +1,118 @@
+#include "store/atom_store.h"
+
+#include <algorithm>
+
+namespace quantatom {
+
+const Partition* AtomStore::FindPartition(uint64_t id) const {
+  auto it = std::lower_bound(partitions_.begin(), partitions_.end(), id,
+                             [](const Partition& p, uint64_t v) { return p.id < v; });
+  return it != partitions_.end() && it->id == id ? &*it : nullptr;
+}
+
+std::optional<double> AtomStore::Get(uint64_t key) const {
+  const Partition* p = FindPartition(key >> inner_bits_);
+  if (p == nullptr) return std::nullopt;
+  uint32_t inner = static_cast<uint32_t>(key & ((uint64_t{1} << inner_bits_) - 1));
+  auto it = std::lower_bound(p->keys.begin(), p->keys.end(), inner);
+  if (it == p->keys.end() || *it != inner) return std::nullopt;
+  return p->values[it - p->keys.begin()];
+}
+
+Partition& AtomStore::PartitionFor(uint64_t id) {
+  auto it = std::lower_bound(partitions_.begin(), partitions_.end(), id,
+                             [](const Partition& p, uint64_t v) { return p.id < v; });
+  if (it == partitions_.end() || it->id != id) {
+    it = partitions_.insert(it, Partition{});
+    it->id = id;
+  }
+  return *it;
+}
+
+void AtomStore::Apply(std::span<const AtomChange> changes,
+                      std::vector<std::optional<double>>* old_values) {
+  if (old_values) old_values->clear();
+  size_t begin = 0;
+  while (begin < changes.size()) {
+    uint64_t id = changes[begin].key >> inner_bits_;
+    size_t end = begin + 1;
+    while (end < changes.size() && (changes[end].key >> inner_bits_) == id) ++end;
+    MergeInto(PartitionFor(id), changes.subspan(begin, end - begin), old_values);
+    begin = end;
+  }
+  DropEmptyPartitions();
+}
+
+// Overwrites values when every change hits an existing atom: the common edit,
+// done without allocating. Returns false (and changes nothing) otherwise.
+bool AtomStore::UpdateInPlace(Partition& p, std::span<const AtomChange> changes,
+                              std::vector<std::optional<double>>* old_values) {
+  const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
+  size_t positions[8];
+  if (changes.size() > std::size(positions)) return false;
+  for (size_t c = 0; c < changes.size(); ++c) {
+    uint32_t inner = static_cast<uint32_t>(changes[c].key & inner_mask);
+    auto it = std::lower_bound(p.keys.begin(), p.keys.end(), inner);
+    if (changes[c].erase || it == p.keys.end() || *it != inner) return false;
+    positions[c] = it - p.keys.begin();
+  }
+  for (size_t c = 0; c < changes.size(); ++c) {
+    if (old_values) old_values->push_back(p.values[positions[c]]);
+    p.values[positions[c]] = changes[c].value;
+  }
+  return true;
+}
+
+// One merge pass that rebuilds the arrays at their exact size.
+void AtomStore::MergeInto(Partition& p, std::span<const AtomChange> changes,
+                          std::vector<std::optional<double>>* old_values) {
+  if (UpdateInPlace(p, changes, old_values)) return;
+  const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
+  std::vector<uint32_t> keys;
+  std::vector<double> values;
+  keys.reserve(p.keys.size() + changes.size());
+  values.reserve(p.keys.size() + changes.size());
+  size_t i = 0;
+  for (const AtomChange& c : changes) {
+    uint32_t inner = static_cast<uint32_t>(c.key & inner_mask);
+    size_t next = std::lower_bound(p.keys.begin() + i, p.keys.end(), inner) - p.keys.begin();
+    keys.insert(keys.end(), p.keys.begin() + i, p.keys.begin() + next);
+    values.insert(values.end(), p.values.begin() + i, p.values.begin() + next);
+    i = next;
+    bool present = i < p.keys.size() && p.keys[i] == inner;
+    if (old_values) old_values->push_back(present ? std::optional<double>(p.values[i]) : std::nullopt);
+    if (present) ++i;
+    if (!c.erase) {
+      keys.push_back(inner);
+      values.push_back(c.value);
+    }
+    atom_count_ = atom_count_ + (c.erase ? 0 : 1) - (present ? 1 : 0);
+  }
+  keys.insert(keys.end(), p.keys.begin() + i, p.keys.end());
+  values.insert(values.end(), p.values.begin() + i, p.values.end());
+  keys.shrink_to_fit();
+  values.shrink_to_fit();
+  p.keys.swap(keys);
+  p.values.swap(values);
+}
+
+void AtomStore::DropEmptyPartitions() {
+  std::erase_if(partitions_, [](const Partition& p) { return p.keys.empty(); });
+}
+
+void AtomStore::AdoptPartitions(std::vector<Partition> partitions) {
+  for (Partition& p : partitions) atom_count_ += p.keys.size();
+  partitions_.insert(partitions_.end(), std::make_move_iterator(partitions.begin()),
+                     std::make_move_iterator(partitions.end()));
+  std::sort(partitions_.begin(), partitions_.end(),
+            [](const Partition& a, const Partition& b) { return a.id < b.id; });
+}
+
+size_t AtomStore::bytes() const {
+  size_t total = partitions_.capacity() * sizeof(Partition);
+  for (const Partition& p : partitions_)
+    total += p.keys.capacity() * sizeof(uint32_t) + p.values.capacity() * sizeof(double);
+  return total;
+}
+
+}  // namespace quantatom

@@ -1,0 +1,121 @@
+#include "view/selection.h"
+
+#include <charconv>
+#include <functional>
+
+namespace quantatom {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<int> ParseCount(std::string_view s) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || end != s.data() + s.size() || n < 0) return std::nullopt;
+  return n;
+}
+
+HeaderMember Header(const Dimension& dim, MemberId m, int depth) {
+  return {dim.member_name(m), m, depth, dim.is_leaf(m)};
+}
+
+// Walks the hierarchy below `root` down to `levels_down` (-1: all).
+void Walk(const Dimension& dim, MemberId root, int levels_down, HierarchyOrder order, bool leaves_only,
+          std::vector<HeaderMember>& out) {
+  std::function<void(MemberId, int)> visit = [&](MemberId m, int distance) {
+    if (out.size() > kSelectionMembersMax) return;  // the caller reports it
+    bool emit = !leaves_only || dim.is_leaf(m);
+    if (emit && order == HierarchyOrder::kParentsFirst) out.push_back(Header(dim, m, dim.depth(root) + distance));
+    if (levels_down < 0 || distance < levels_down)
+      for (const WeightedLink& c : dim.children(m)) visit(c.member, distance + 1);
+    if (emit && order == HierarchyOrder::kParentsLast) out.push_back(Header(dim, m, dim.depth(root) + distance));
+  };
+  visit(root, 0);
+}
+
+struct Call {
+  std::string_view function, argument, option;  // option: after the last comma
+};
+
+std::optional<Call> ParseCall(std::string_view term) {
+  size_t open = term.find('(');
+  if (open == std::string_view::npos || term.back() != ')') return std::nullopt;
+  Call call{Trim(term.substr(0, open)), Trim(term.substr(open + 1, term.size() - open - 2)), {}};
+  size_t comma = call.argument.rfind(',');
+  if (call.function == "descendants" && comma != std::string_view::npos) {
+    std::string_view option = Trim(call.argument.substr(comma + 1));
+    if (option == "leaves" || ParseCount(option)) {
+      call.option = option;
+      call.argument = Trim(call.argument.substr(0, comma));
+    }
+  }
+  return call;
+}
+
+Result<MemberId> Member(const Dimension& dim, std::string_view name) {
+  auto m = dim.Find(name);
+  if (!m) return Status::NotFound("unknown member '" + std::string(name) + "' of dimension '" + dim.name() + "'");
+  return *m;
+}
+
+Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order,
+                    std::vector<HeaderMember>& out) {
+  if (call.function == "children") {
+    QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument));
+    for (const WeightedLink& c : dim.children(m)) out.push_back(Header(dim, c.member, dim.depth(m) + 1));
+  } else if (call.function == "descendants" || call.function == "leaves") {
+    QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument));
+    bool leaves = call.function == "leaves" || call.option == "leaves";
+    int levels = call.option.empty() || leaves ? -1 : *ParseCount(call.option);
+    size_t first = out.size();
+    Walk(dim, m, levels, order, leaves, out);
+    if (leaves) {  // a set of leaves: each once, even when shared
+      std::vector<bool> seen(dim.size(), false);
+      std::erase_if(out, [&, i = size_t{0}](const HeaderMember& h) mutable {
+        bool dup = i++ >= first && seen[h.id];
+        seen[h.id] = true;
+        return dup;
+      });
+    }
+  } else if (call.function == "level") {
+    auto n = ParseCount(call.argument);
+    if (!n) return Status::Invalid("level() takes a whole number, got '" + std::string(call.argument) + "'");
+    for (MemberId m = 0; m < dim.size(); ++m)
+      if (dim.level(m) == *n) out.push_back(Header(dim, m, dim.depth(m)));
+  } else if (call.function == "members" && call.argument.empty()) {
+    for (MemberId root : dim.roots()) Walk(dim, root, -1, order, false, out);
+  } else {
+    return Status::Invalid("unknown selection function '" + std::string(call.function) +
+                           "' (use children, descendants, leaves, level, members)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<HeaderMember>> EvaluateSelection(const Dimension& dim,
+                                                    const std::vector<std::string>& terms,
+                                                    HierarchyOrder order) {
+  std::vector<HeaderMember> out;
+  for (const std::string& raw : terms) {
+    std::string_view term = Trim(raw);
+    if (auto m = dim.Find(term)) {
+      out.push_back(Header(dim, *m, dim.depth(*m)));
+    } else if (auto call = ParseCall(term)) {
+      Status s = EvaluateCall(dim, *call, order, out);
+      if (!s.ok()) return Status(s.code(), "dimension '" + dim.name() + "', selection '" + raw + "': " + s.message());
+    } else {
+      return Status::NotFound("unknown member '" + std::string(term) + "' of dimension '" + dim.name() + "'");
+    }
+    if (out.size() > kSelectionMembersMax)
+      return Status::Limit("selection on dimension '" + dim.name() + "' exceeds " +
+                           std::to_string(kSelectionMembersMax) + " members");
+  }
+  return out;
+}
+
+}  // namespace quantatom
