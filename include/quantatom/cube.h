@@ -28,6 +28,13 @@ struct CubeOptions {
   size_t cache_delta_changes_max = 4096;
   // Grid limits: a larger view is refused with kLimitExceeded.
   size_t view_cells_max = 4'000'000;
+  // Storage layout: the smallest dimensions form the partition key while at
+  // least this many key bits stay inside each partition (tests lower it to
+  // exercise partition pruning on tiny cubes).
+  int partition_inner_bits_min = 10;
+  // A grid first sums atoms per combination of the axis leaves; past this
+  // many combinations it adds each atom straight into its cells instead.
+  size_t stage_slots_max = size_t{1} << 22;
 };
 
 struct CubeStats {

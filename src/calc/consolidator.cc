@@ -213,7 +213,7 @@ CellTensor Consolidate(const ConsolidationInput& in,
   for (size_t d = 0; d < dims.size(); ++d) {
     plans.push_back(PlanDimension(*dims[d], targets[d]));
     slots *= plans.back().slots;
-    if (slots > kStageSlotsMax) return ConsolidateDirect(in, targets);
+    if (slots > in.stage_slots_max) return ConsolidateDirect(in, targets);
   }
   for (size_t d = dims.size(), stride = 1; d-- > 0;) {
     if (plans[d].filter) continue;

@@ -23,6 +23,9 @@ struct ConsolidationInput {
   const AtomStore* store;
   const KeyLayout* layout;
   const std::vector<std::shared_ptr<const Dimension>>* dims;
+  // Stage-1 tensors larger than this fall back to a direct per-atom
+  // expansion into the target cells.
+  size_t stage_slots_max;
 };
 
 // Dense over the product of targets[d].size(), the last dimension fastest.
@@ -30,9 +33,6 @@ struct CellTensor {
   std::vector<CellAggregate> cells;
   std::vector<size_t> strides;  // per dimension
 };
-
-// Stage-1 tensors larger than this fall back to a direct per-atom expansion.
-inline constexpr size_t kStageSlotsMax = 1 << 22;
 
 // REQUIRES: the caller holds the cube's read lock; targets[d] non-empty,
 // distinct members of dimension d.

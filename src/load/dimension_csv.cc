@@ -83,7 +83,7 @@ Status ApplyRow(DimensionBuilder& b, const std::vector<Column>& columns, const s
       case ColumnKind::kAlias: b.AddAlias(member, f.text); break;
       case ColumnKind::kText: b.SetAttribute(member, columns[i].attribute, f.text); break;
       case ColumnKind::kNumber: {
-        QA_ASSIGN_OR_RETURN(double v, ParseNumber(f, csv, "attribute value"));
+        QA_ASSIGN_OR_RETURN(double v, ParseNumber(f, csv, ("member '" + member + "': num:" + columns[i].attribute + " value").c_str()));
         b.SetAttribute(member, columns[i].attribute, v);
         break;
       }

@@ -27,7 +27,7 @@ Result<std::shared_ptr<Cube>> Cube::Create(std::string name,
         return Status::Invalid("cube '" + name + "' lists dimension '" + dims[i]->name() + "' twice");
     leaf_counts.push_back(dims[i]->leaf_count());
   }
-  auto layout = KeyLayout::Create(leaf_counts);
+  auto layout = KeyLayout::Create(leaf_counts, options.partition_inner_bits_min);
   if (!layout.ok()) return Status(layout.status().code(), "cube '" + name + "': " + layout.status().message());
   auto impl = std::make_unique<Impl>(std::move(name), std::move(dims), options, std::move(*layout));
   return std::shared_ptr<Cube>(new Cube(std::move(impl)));
@@ -132,7 +132,7 @@ std::vector<CellAggregate> Cube::Impl::Aggregates(const std::vector<Coordinate>&
     t.erase(std::unique(t.begin(), t.end()), t.end());
     cross = std::min(cross * t.size(), SIZE_MAX / 2);
   }
-  ConsolidationInput in{&store, &layout, &dims};
+  ConsolidationInput in{&store, &layout, &dims, options.stage_slots_max};
   std::vector<CellAggregate> computed;
   if (cross > 4 * missing.size() + kCrossSlack) {
     for (size_t k : missing) {

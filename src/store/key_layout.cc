@@ -7,7 +7,7 @@
 
 namespace quantatom {
 
-Result<KeyLayout> KeyLayout::Create(std::span<const size_t> leaf_counts) {
+Result<KeyLayout> KeyLayout::Create(std::span<const size_t> leaf_counts, int inner_bits_min) {
   const size_t n = leaf_counts.size();
   std::vector<int> bits(n);
   int total_bits = 0;
@@ -30,7 +30,7 @@ Result<KeyLayout> KeyLayout::Create(std::span<const size_t> leaf_counts) {
   int inner_bits = total_bits;
   for (size_t d : by_size) {
     bool few = combos * std::max<size_t>(leaf_counts[d], 1) <= kPartitionCombosTarget &&
-               inner_bits - bits[d] >= kInnerBitsMin;
+               inner_bits - bits[d] >= inner_bits_min;
     if (!few && inner_bits <= 32) break;
     partition_dim[d] = true;
     combos *= std::max<size_t>(leaf_counts[d], 1);

@@ -20,10 +20,13 @@ class KeyLayout {
   // Combinations of partition-dimension leaves we aim for at most.
   static constexpr uint64_t kPartitionCombosTarget = 8192;
   // Partitions stay big enough to amortize their bookkeeping.
-  static constexpr int kInnerBitsMin = 10;
+  static constexpr int kInnerBitsMinDefault = 10;
 
   // `leaf_counts` in cube dimension order. Fails when they need > 64 bits.
-  static Result<KeyLayout> Create(std::span<const size_t> leaf_counts);
+  // A dimension joins the partition key only while at least
+  // `inner_bits_min` bits stay inside the partitions.
+  static Result<KeyLayout> Create(std::span<const size_t> leaf_counts,
+                                  int inner_bits_min = kInnerBitsMinDefault);
 
   size_t dims() const { return shift_.size(); }
   int inner_bits() const { return inner_bits_; }

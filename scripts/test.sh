@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Every test: unit and property tests, ASan/UBSan and TSan builds, a short
+# fuzz run of each parser, a format check and the planbench answer check.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh || exit 1
+
+passed=0 failed=0
+step() {  # step NAME COMMAND...: runs a step and counts it
+  local name=$1
+  shift
+  echo "== $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "== $name: ok ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    echo "== $name: FAILED ($((SECONDS - start)) s)"
+  fi
+}
+
+format_check() {
+  local files
+  files=$(git ls-files '*.cc' '*.h' 2>/dev/null || find src include tests bench -name '*.cc' -o -name '*.h')
+  clang-format --dry-run -Werror $files
+}
+
+unit_tests() {
+  bash scripts/build.sh release -DCMAKE_BUILD_TYPE=Release &&
+    ctest --test-dir build/release --output-on-failure -j2 2>&1 | tail -n 25
+  return "${PIPESTATUS[0]}"
+}
+
+asan_tests() {
+  bash scripts/build.sh asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=address,undefined &&
+    QA_BIN=build/asan/quantatom ASAN_OPTIONS=detect_leaks=1 build/asan/quantatom_tests --gtest_brief=1
+}
+
+tsan_tests() {
+  bash scripts/build.sh tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=thread &&
+    TSAN_OPTIONS=halt_on_error=1 build/tsan/quantatom_tests --gtest_brief=1 \
+      --gtest_filter='CubeConcurrency.*:ConsolidationProperty.*'
+}
+
+planbench_answers() {
+  local gen=../shared/bench/gen_planbench.py dir=build/planbench-S
+  if [ ! -f "$gen" ]; then
+    echo "no ../shared/bench: skipped"
+    return 0
+  fi
+  [ -f "$dir/expected.json" ] || python3 "$gen" --scale S --seed 1 --out "$dir" --expected >/dev/null || return 1
+  build/release/quantatom bench --planbench "$dir" --edit-cycles 20 >build/planbench-S.json || return 1
+  python3 - build/planbench-S.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["GRID_SMALL"]["matches_expected"] and d["GRID_LARGE"]["matches_expected"] and d["EDIT_RECALC"]["grid_correct"]
+print("planbench S answers:", "match" if ok else "MISMATCH")
+sys.exit(0 if ok else 1)
+PY
+}
+
+step "format" format_check
+step "unit, property and CLI tests" unit_tests
+step "ASan/UBSan tests" asan_tests
+step "TSan concurrency tests" tsan_tests
+step "fuzz the parsers" env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz.sh
+step "planbench S answers" planbench_answers
+
+echo "steps: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

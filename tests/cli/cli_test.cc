@@ -1,0 +1,109 @@
+// The quantatom executable end to end: exit codes, tables, JSON, errors.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int code;
+  std::string text;  // stdout and stderr
+};
+
+Output RunCli(const std::string& args) {
+  const char* bin = std::getenv("QA_BIN");
+  std::string cmd = std::string(bin ? bin : "quantatom") + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  Output out{-1, ""};
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.text.append(buf.data(), n);
+  int status = pclose(p);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!std::getenv("QA_BIN")) GTEST_FAIL() << "QA_BIN must name the quantatom executable";
+    dir_ = fs::temp_directory_path() / ("qa_cli_" + std::to_string(getpid()));
+    fs::create_directories(dir_ / "dims");
+    Write("dims/Time.csv", "member,parent,weight\nYear,,\nQ1,Year,1\nQ2,Year,1\n");
+    Write("dims/Account.csv", "member,parent,weight,alias\nProfit,,,\nSales,Profit,1,Revenue\nCosts,Profit,-1,\n");
+    Write("facts.csv", "Time,Account,Value\nQ1,Sales,100\nQ2,Sales,150\nQ1,Costs,40\nQ1,Sales,1\n");
+    Write("view.json",
+          R"J({"cube": "planbench", "rows": {"dimension": "Account", "members": "descendants(Profit)"},
+              "columns": {"dimension": "Time", "members": ["Q1", "Q2", "Year"]}})J");
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  static std::string Dir() { return dir_.string(); }
+  static fs::path dir_;
+};
+
+fs::path CliTest::dir_;
+
+TEST_F(CliTest, QueryPrintsAnAlignedTableWithConsolidatedRows) {
+  Output out = RunCli("query " + Dir() + " --view " + Dir() + "/view.json");
+  ASSERT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("Profit"), std::string::npos);
+  EXPECT_NE(out.text.find("  Sales"), std::string::npos);  // indented by depth
+  EXPECT_NE(out.text.find("61.00"), std::string::npos);    // Profit Q1 = 101 - 40
+  EXPECT_NE(out.text.find("211.00"), std::string::npos);   // Profit Year
+  EXPECT_NE(out.text.find("1 duplicates summed"), std::string::npos);
+}
+
+TEST_F(CliTest, QueryJsonHasNullForEmptyCells) {
+  Output out = RunCli("query " + Dir() + " --view " + Dir() + "/view.json --json --compact");
+  ASSERT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("[40.0,null,40.0]"), std::string::npos) << out.text;
+}
+
+TEST_F(CliTest, SetWritesAtomicallyAndShowsTheNewGrid) {
+  Output out = RunCli("set " + Dir() + " --cube planbench --cell 'Q2,Revenue=10' --cell 'Q1,Costs=' --view " + Dir() +
+                   "/view.json");
+  ASSERT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("Q1,Costs = (empty)"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("111.00"), std::string::npos) << out.text;  // Year = 101 + 10
+}
+
+TEST_F(CliTest, WritingAConsolidatedCellFailsWithExitCode1) {
+  Output out = RunCli("set " + Dir() + " --cube planbench --cell 'Year,Sales=1'");
+  EXPECT_EQ(out.code, 1);
+  EXPECT_NE(out.text.find("'Year' is consolidated"), std::string::npos) << out.text;
+}
+
+TEST_F(CliTest, BadViewNamesTheFieldAndExitsWith1) {
+  Write("bad.json", R"J({"cube": "planbench", "rows": {"dimension": "Account"}, "columns": {"dimension": "Time", "members": "Q1"}})J");
+  Output out = RunCli("query " + Dir() + " --view " + Dir() + "/bad.json");
+  EXPECT_EQ(out.code, 1);
+  EXPECT_NE(out.text.find("rows.members"), std::string::npos) << out.text;
+}
+
+TEST_F(CliTest, BadFactFileNamesFileLineAndColumn) {
+  fs::path bad = dir_ / "badmodel";
+  fs::create_directories(bad / "dims");
+  fs::copy(dir_ / "dims", bad / "dims", fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  std::ofstream(bad / "facts.csv") << "Time,Account,Value\nQ1,Sales,1\nQ1,Salez,2\n";
+  Output out = RunCli("load " + bad.string());
+  EXPECT_EQ(out.code, 1);
+  EXPECT_NE(out.text.find("facts.csv:3:4: unknown member 'Salez' of dimension 'Account'"), std::string::npos)
+      << out.text;
+}
+
+TEST_F(CliTest, UsageErrorsExitWith2) {
+  EXPECT_EQ(RunCli("").code, 2);
+  EXPECT_EQ(RunCli("query").code, 2);
+  EXPECT_EQ(RunCli("frobnicate").code, 2);
+  EXPECT_EQ(RunCli("--help").code, 0);
+}
+
+}  // namespace
