@@ -14,8 +14,10 @@ Runner AddBenchCommand(CLI::App& app) {
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--planbench", options->dir, "Directory made by gen_planbench.py")->required();
   cmd->add_flag("--json", *json, "Print the JSON document (the default prints it too, indented)");
-  cmd->add_option("--grid-reads", options->grid_reads, "Reads per grid, the first cold")->capture_default_str();
-  cmd->add_option("--edit-cycles", options->edit_cycles, "EDIT_RECALC cycles")->capture_default_str();
+  cmd->add_option("--grid-reads", options->grid_reads, "Reads per grid, the first cold")
+      ->capture_default_str();
+  cmd->add_option("--edit-cycles", options->edit_cycles, "EDIT_RECALC cycles")
+      ->capture_default_str();
   return [=] {
     auto doc = bench::RunPlanbench(*options);
     if (!doc.ok()) return Fail(doc.status());

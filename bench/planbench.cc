@@ -31,7 +31,9 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 ordered_json Timings(double cold, const std::vector<double>& warm) {
-  return {{"cold_ms", cold}, {"p50_ms", Percentile(warm, 0.5)}, {"p99_ms", Percentile(warm, 0.99)},
+  return {{"cold_ms", cold},
+          {"p50_ms", Percentile(warm, 0.5)},
+          {"p99_ms", Percentile(warm, 0.99)},
           {"samples", warm.size()}};
 }
 
@@ -47,8 +49,10 @@ Result<nlohmann::json> ReadJson(const std::string& path) {
 ViewSpec GridView(const nlohmann::json& op, const std::string& cube) {
   ViewSpec v;
   v.cube = cube;
-  v.rows.push_back({op["rows"]["dimension"], op["rows"]["members"].get<std::vector<std::string>>()});
-  v.columns.push_back({op["columns"]["dimension"], op["columns"]["members"].get<std::vector<std::string>>()});
+  v.rows.push_back(
+      {op["rows"]["dimension"], op["rows"]["members"].get<std::vector<std::string>>()});
+  v.columns.push_back(
+      {op["columns"]["dimension"], op["columns"]["members"].get<std::vector<std::string>>()});
   for (auto& [d, m] : op["context"].items()) v.context.emplace_back(d, m.get<std::string>());
   return v;
 }
@@ -106,11 +110,12 @@ Status Run::Load() {
                  {"duplicates", report.duplicates},
                  {"input_bytes", report.bytes},
                  {"partitions", stats.partitions}};
-  out["memory"] = {{"rss_bytes_after_load", rss},
-                   {"rss_bytes_per_atom", double(rss) / std::max<size_t>(stats.atoms, 1)},
-                   {"atom_store_bytes_per_atom", double(stats.atom_bytes) / std::max<size_t>(stats.atoms, 1)},
-                   {"peak_rss_bytes", PeakResidentBytes()},
-                   {"on_disk_bytes", 0}};
+  out["memory"] = {
+      {"rss_bytes_after_load", rss},
+      {"rss_bytes_per_atom", double(rss) / std::max<size_t>(stats.atoms, 1)},
+      {"atom_store_bytes_per_atom", double(stats.atom_bytes) / std::max<size_t>(stats.atoms, 1)},
+      {"peak_rss_bytes", PeakResidentBytes()},
+      {"on_disk_bytes", 0}};
   return Status::Ok();
 }
 
@@ -159,7 +164,8 @@ Status Run::EditRecalc() {
   // The grid cells' coordinates, to know which cells an edit must move.
   std::vector<double> coverage;
   Coordinate cell(cube->dimensions().size());
-  for (auto& [d, m] : view.context) cell[*cube->DimensionIndex(d)] = *cube->dimensions()[*cube->DimensionIndex(d)]->Find(m);
+  for (auto& [d, m] : view.context)
+    cell[*cube->DimensionIndex(d)] = *cube->dimensions()[*cube->DimensionIndex(d)]->Find(m);
   size_t row_dim = *cube->DimensionIndex(before.row_dimensions[0]);
   size_t col_dim = *cube->DimensionIndex(before.column_dimensions[0]);
   for (auto& r : before.rows) {
@@ -240,7 +246,9 @@ Status Run::FullConsolidation() {
     if (sum != 2.0 * n) return Status::Invalid("read bound: wrong sum");
   }
   double p50 = Percentile(samples, 0.5), bound = Percentile(reads, 0.5);
-  out["FULL_CONSOLIDATION"] = {{"p50_ms", p50}, {"cells", cells}, {"read_all_atoms_ms", bound},
+  out["FULL_CONSOLIDATION"] = {{"p50_ms", p50},
+                               {"cells", cells},
+                               {"read_all_atoms_ms", bound},
                                {"ratio_to_read", bound > 0 ? p50 / bound : 0}};
   return Status::Ok();
 }
@@ -250,7 +258,8 @@ Status Run::FullConsolidation() {
 Result<std::string> RunPlanbench(const BenchOptions& options) {
   Run run{options, {}, {}, {}, {}, {}};
   QA_ASSIGN_OR_RETURN(run.ops, ReadJson(options.dir + "/ops.json"));
-  if (auto expected = ReadJson(options.dir + "/expected.json"); expected.ok()) run.expected = *expected;
+  if (auto expected = ReadJson(options.dir + "/expected.json"); expected.ok())
+    run.expected = *expected;
   run.out["dataset"] = options.dir;
   QA_RETURN_IF_ERROR(run.Load());
   QA_RETURN_IF_ERROR(run.Grid("GRID_SMALL"));

@@ -40,7 +40,7 @@ struct CubeOptions {
 struct CubeStats {
   size_t atoms = 0;
   size_t partitions = 0;
-  size_t atom_bytes = 0;   // key and value arrays, capacity included
+  size_t atom_bytes = 0;  // key and value arrays, capacity included
   size_t cached_cells = 0;
 };
 
@@ -54,9 +54,9 @@ class Cube {
  public:
   // Fails when a dimension repeats, or the leaf coordinates need more than
   // 64 bits (the product of leaf counts exceeds 2^64).
-  static Result<std::shared_ptr<Cube>> Create(
-      std::string name, std::vector<std::shared_ptr<const Dimension>> dims,
-      CubeOptions options = {});
+  static Result<std::shared_ptr<Cube>> Create(std::string name,
+                                              std::vector<std::shared_ptr<const Dimension>> dims,
+                                              CubeOptions options = {});
   ~Cube();
 
   const std::string& name() const;
@@ -82,8 +82,8 @@ class Cube {
     std::vector<double> values;
   };
   struct BulkResult {
-    size_t atoms_written = 0;   // distinct coordinates
-    size_t duplicates = 0;      // input rows folded into another
+    size_t atoms_written = 0;  // distinct coordinates
+    size_t duplicates = 0;     // input rows folded into another
   };
   Result<BulkResult> BulkLoad(BulkAtoms atoms);
   // Packs leaf ordinals (cube dimension order) into a storage key.

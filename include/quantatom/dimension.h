@@ -17,8 +17,8 @@
 
 namespace quantatom {
 
-using MemberId = uint32_t;    // index of a member in its dimension, in order
-using LeafOrdinal = uint32_t; // dense index of a leaf among the leaves
+using MemberId = uint32_t;     // index of a member in its dimension, in order
+using LeafOrdinal = uint32_t;  // dense index of a leaf among the leaves
 inline constexpr LeafOrdinal kNotALeaf = UINT32_MAX;
 
 struct WeightedLink {
@@ -104,8 +104,7 @@ class DimensionBuilder {
   void AddMember(std::string_view name);
   void AddLink(std::string_view member, std::string_view parent, double weight = 1.0);
   void AddAlias(std::string_view member, std::string_view alias);
-  void SetAttribute(std::string_view member, std::string_view attribute,
-                    AttributeValue value);
+  void SetAttribute(std::string_view member, std::string_view attribute, AttributeValue value);
 
   Result<std::shared_ptr<const Dimension>> Build() &&;
 

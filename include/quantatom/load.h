@@ -31,13 +31,14 @@ struct LoadReport {
 
 // `text` is the whole CSV (header member,parent,weight[,alias...][,attr...]);
 // `file` names it in error messages.
-Result<std::shared_ptr<const Dimension>> ParseDimensionCsv(
-    std::string_view text, std::string dimension_name, std::string_view file);
+Result<std::shared_ptr<const Dimension>> ParseDimensionCsv(std::string_view text,
+                                                           std::string dimension_name,
+                                                           std::string_view file);
 Result<std::shared_ptr<const Dimension>> LoadDimensionFile(const std::string& path);
 
 // Facts: header `<dim>,...,<dim>,Value` naming the cube's dimensions.
-Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text,
-                                 std::string_view file, const LoadOptions& options = {});
+Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text, std::string_view file,
+                                 const LoadOptions& options = {});
 Result<LoadReport> LoadFactsFile(Cube& cube, const std::string& path,
                                  const LoadOptions& options = {});
 

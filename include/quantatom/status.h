@@ -13,13 +13,13 @@ namespace quantatom {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // malformed request or input
-  kNotFound,         // unknown dimension, member, cube
-  kAlreadyExists,    // duplicate name
+  kInvalidArgument,     // malformed request or input
+  kNotFound,            // unknown dimension, member, cube
+  kAlreadyExists,       // duplicate name
   kFailedPrecondition,  // e.g. writing to a consolidated cell
-  kLimitExceeded,    // a configured limit was hit
-  kIoError,          // the file system said no
-  kCorruption,       // stored data is not what was written
+  kLimitExceeded,       // a configured limit was hit
+  kIoError,             // the file system said no
+  kCorruption,          // stored data is not what was written
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -27,14 +27,15 @@ const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
   static Status Invalid(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
-  static Status Precondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+  static Status Precondition(std::string m) {
+    return {StatusCode::kFailedPrecondition, std::move(m)};
+  }
   static Status Limit(std::string m) { return {StatusCode::kLimitExceeded, std::move(m)}; }
   static Status Io(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 
@@ -53,8 +54,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {    // NOLINT
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result needs an error or a value");
   }
 
@@ -78,17 +79,16 @@ class [[nodiscard]] Result {
 }  // namespace quantatom
 
 // Returns early from the enclosing function when `expr` yields an error.
-#define QA_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::quantatom::Status qa_status_ = (expr);  \
-    if (!qa_status_.ok()) return qa_status_;  \
+#define QA_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::quantatom::Status qa_status_ = (expr); \
+    if (!qa_status_.ok()) return qa_status_; \
   } while (0)
 
 #define QA_CONCAT_INNER(a, b) a##b
 #define QA_CONCAT(a, b) QA_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result-returning `rexpr`, or returns its Status.
-#define QA_ASSIGN_OR_RETURN(lhs, rexpr)                      \
-  auto QA_CONCAT(qa_result_, __LINE__) = (rexpr);            \
-  if (!QA_CONCAT(qa_result_, __LINE__).ok())                 \
-    return QA_CONCAT(qa_result_, __LINE__).status();         \
+#define QA_ASSIGN_OR_RETURN(lhs, rexpr)                                                       \
+  auto QA_CONCAT(qa_result_, __LINE__) = (rexpr);                                             \
+  if (!QA_CONCAT(qa_result_, __LINE__).ok()) return QA_CONCAT(qa_result_, __LINE__).status(); \
   lhs = std::move(QA_CONCAT(qa_result_, __LINE__)).value()

@@ -28,7 +28,7 @@ struct AxisDimension {
 
 struct ViewSpec {
   std::string cube;
-  std::vector<AxisDimension> rows;     // nested: cross-joined in this order
+  std::vector<AxisDimension> rows;  // nested: cross-joined in this order
   std::vector<AxisDimension> columns;
   // dimension -> member; a dimension on no axis and absent here defaults to
   // its first root.

@@ -45,7 +45,8 @@ class CellCache {
   explicit CellCache(size_t cells_max) : cells_max_(cells_max) {}
 
   // Fills `out[i]` for each key found; returns how many were found.
-  size_t LookupAll(std::span<const CellKey> keys, std::span<std::optional<CellAggregate>> out) const;
+  size_t LookupAll(std::span<const CellKey> keys,
+                   std::span<std::optional<CellAggregate>> out) const;
   void InsertAll(std::span<const CellKey> keys, std::span<const CellAggregate> values);
 
   // One atom at `leaves` (ordinal per dimension) changed by `delta`, and

@@ -14,7 +14,8 @@ struct LeafTargets {
 LeafTargets Invert(const Dimension& dim, const std::vector<MemberId>& targets) {
   std::vector<std::vector<std::pair<uint32_t, double>>> per_leaf(dim.leaf_count());
   for (uint32_t t = 0; t < targets.size(); ++t)
-    for (const LeafWeight& lw : dim.leaf_weights(targets[t])) per_leaf[lw.leaf].push_back({t, lw.weight});
+    for (const LeafWeight& lw : dim.leaf_weights(targets[t]))
+      per_leaf[lw.leaf].push_back({t, lw.weight});
   LeafTargets out;
   out.begin.push_back(0);
   for (auto& v : per_leaf) {

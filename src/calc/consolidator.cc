@@ -13,11 +13,11 @@ constexpr size_t kParallelAtomsMin = 200'000;
 
 // How one dimension's leaves feed the stage-1 tensor.
 struct DimPlan {
-  bool filter = false;          // a single target member
-  std::vector<int32_t> slot;    // leaf -> slot, -1 when not under a target
-  std::vector<double> weight;   // filter: leaf -> weight
-  size_t slots = 1;             // distinct slots (1 for a filter)
-  size_t stride = 0;            // stage-1 stride (0 for a filter)
+  bool filter = false;         // a single target member
+  std::vector<int32_t> slot;   // leaf -> slot, -1 when not under a target
+  std::vector<double> weight;  // filter: leaf -> weight
+  size_t slots = 1;            // distinct slots (1 for a filter)
+  size_t stride = 0;           // stage-1 stride (0 for a filter)
   // Non-filter: per target, its (slot, weight) pairs.
   std::vector<std::vector<std::pair<int32_t, double>>> target_slots;
 };
@@ -42,7 +42,8 @@ DimPlan PlanDimension(const Dimension& dim, const std::vector<MemberId>& targets
   plan.slots = next;
   for (MemberId t : targets) {
     auto& pairs = plan.target_slots.emplace_back();
-    for (const LeafWeight& lw : dim.leaf_weights(t)) pairs.push_back({plan.slot[lw.leaf], lw.weight});
+    for (const LeafWeight& lw : dim.leaf_weights(t))
+      pairs.push_back({plan.slot[lw.leaf], lw.weight});
   }
   return plan;
 }
@@ -76,7 +77,8 @@ std::vector<LeafEntry> LeafTable(const DimPlan& plan) {
   std::vector<LeafEntry> table(plan.slot.size());
   for (size_t leaf = 0; leaf < table.size(); ++leaf) {
     int32_t s = plan.slot[leaf];
-    table[leaf] = {s < 0 ? -1 : int64_t{s} * int64_t(plan.stride), plan.filter ? plan.weight[leaf] : 1.0};
+    table[leaf] = {s < 0 ? -1 : int64_t{s} * int64_t(plan.stride),
+                   plan.filter ? plan.weight[leaf] : 1.0};
   }
   return table;
 }
@@ -111,11 +113,16 @@ using ScanFn = void (*)(const Candidate&, std::span<const InnerDim>, Accumulator
 
 ScanFn PickScan(size_t inner_dims) {
   switch (inner_dims) {
-    case 1: return ScanPartition<1>;
-    case 2: return ScanPartition<2>;
-    case 3: return ScanPartition<3>;
-    case 4: return ScanPartition<4>;
-    default: return ScanPartition<0>;
+    case 1:
+      return ScanPartition<1>;
+    case 2:
+      return ScanPartition<2>;
+    case 3:
+      return ScanPartition<3>;
+    case 4:
+      return ScanPartition<4>;
+    default:
+      return ScanPartition<0>;
   }
 }
 
@@ -157,8 +164,7 @@ Accumulator ScanAll(const std::vector<Candidate>& candidates, std::span<const In
   tbb::parallel_for(tbb::blocked_range<size_t>(0, candidates.size(), 16),
                     [&](const tbb::blocked_range<size_t>& r) {
                       Accumulator& acc = locals.local();
-                      for (size_t i = r.begin(); i != r.end(); ++i)
-                        scan(candidates[i], inner, acc);
+                      for (size_t i = r.begin(); i != r.end(); ++i) scan(candidates[i], inner, acc);
                     });
   Accumulator total(slots);
   for (Accumulator& acc : locals) {
@@ -238,7 +244,8 @@ CellTensor Consolidate(const ConsolidationInput& in,
   for (size_t d = 0; d < plans.size(); ++d) {
     if (plans[d].filter) continue;
     size_t pre = std::accumulate(shape.begin(), shape.begin() + d, size_t{1}, std::multiplies<>());
-    size_t post = std::accumulate(shape.begin() + d + 1, shape.end(), size_t{1}, std::multiplies<>());
+    size_t post =
+        std::accumulate(shape.begin() + d + 1, shape.end(), size_t{1}, std::multiplies<>());
     acc = Contract(acc, pre, shape[d], post, plans[d]);
     shape[d] = targets[d].size();
   }

@@ -9,8 +9,8 @@ namespace quantatom {
 namespace {
 
 struct ResolvedAxis {
-  std::vector<size_t> dims;                          // cube dimension indexes
-  std::vector<std::vector<HeaderMember>> members;    // per axis dimension
+  std::vector<size_t> dims;                        // cube dimension indexes
+  std::vector<std::vector<HeaderMember>> members;  // per axis dimension
   size_t tuples() const {
     size_t n = 1;
     for (auto& m : members) n *= m.size();
@@ -37,12 +37,15 @@ Status Claim(const Cube::Impl& cube, std::string_view name, std::vector<bool>& u
   std::string folded = FoldCase(name);
   for (size_t d = 0; d < cube.dims.size(); ++d) {
     if (FoldCase(cube.dims[d]->name()) != folded) continue;
-    if (used[d]) return Status::Invalid("view: dimension '" + cube.dims[d]->name() + "' is used twice (" + where + ")");
+    if (used[d])
+      return Status::Invalid("view: dimension '" + cube.dims[d]->name() + "' is used twice (" +
+                             where + ")");
     used[d] = true;
     *index = d;
     return Status::Ok();
   }
-  return Status::NotFound("view: cube '" + cube.name + "' has no dimension '" + std::string(name) + "' (" + where + ")");
+  return Status::NotFound("view: cube '" + cube.name + "' has no dimension '" + std::string(name) +
+                          "' (" + where + ")");
 }
 
 Result<ResolvedAxis> ResolveAxis(const Cube::Impl& cube, const std::vector<AxisDimension>& axis,
@@ -69,7 +72,9 @@ Result<Resolved> Resolve(const Cube::Impl& cube, const ViewSpec& view) {
     size_t d = 0;
     QA_RETURN_IF_ERROR(Claim(cube, dim_name, used, &d, "context"));
     auto m = cube.dims[d]->Find(member);
-    if (!m) return Status::NotFound("view: unknown member '" + member + "' of dimension '" + cube.dims[d]->name() + "' (context)");
+    if (!m)
+      return Status::NotFound("view: unknown member '" + member + "' of dimension '" +
+                              cube.dims[d]->name() + "' (context)");
     r.context[d] = *m;
   }
   for (size_t d = 0; d < cube.dims.size(); ++d)
@@ -105,7 +110,8 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
   const size_t nr = r.rows.tuples(), nc = r.columns.tuples();
   if (nr != 0 && nc > cube.options.view_cells_max / nr)
     return Status::Limit("view: " + std::to_string(nr) + " x " + std::to_string(nc) +
-                         " cells exceed the limit of " + std::to_string(cube.options.view_cells_max));
+                         " cells exceed the limit of " +
+                         std::to_string(cube.options.view_cells_max));
   Grid grid;
   grid.cube = cube.name;
   for (size_t d : r.rows.dims) grid.row_dimensions.push_back(cube.dims[d]->name());
@@ -118,7 +124,8 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
     for (size_t j = 0; j < nc; ++j) {
       Coordinate c = r.context;
       for (size_t k = 0; k < r.rows.dims.size(); ++k) c[r.rows.dims[k]] = grid.rows[i][k].id;
-      for (size_t k = 0; k < r.columns.dims.size(); ++k) c[r.columns.dims[k]] = grid.columns[j][k].id;
+      for (size_t k = 0; k < r.columns.dims.size(); ++k)
+        c[r.columns.dims[k]] = grid.columns[j][k].id;
       cells.push_back(std::move(c));
     }
   }

@@ -11,12 +11,14 @@
 namespace quantatom::cli {
 
 Runner AddDemoCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("demo", "Write the demo model (a readable planbench-S-shaped model)");
+  auto* cmd =
+      app.add_subcommand("demo", "Write the demo model (a readable planbench-S-shaped model)");
   auto out = std::make_shared<std::string>();
   auto options = std::make_shared<DemoOptions>();
   cmd->add_option("--out", *out, "Model directory to write")->required();
   cmd->add_option("--seed", options->seed, "Seed of the generated values")->capture_default_str();
-  cmd->add_option("--entities-per-country", options->entities_per_country, "Legal entities per country")
+  cmd->add_option("--entities-per-country", options->entities_per_country,
+                  "Legal entities per country")
       ->capture_default_str();
   return [=] {
     auto report = WriteDemoModel(*out, *options);
@@ -37,12 +39,13 @@ Runner AddLoadCommand(CLI::App& app) {
     if (!model.ok()) return Fail(model.status());
     size_t rss = ResidentBytes();
     for (const auto& d : (*model)->dimensions())
-      std::printf("dimension %-12s %8zu members %8zu leaves  max level %d\n", d->name().c_str(), d->size(),
-                  d->leaf_count(), d->max_level());
+      std::printf("dimension %-12s %8zu members %8zu leaves  max level %d\n", d->name().c_str(),
+                  d->size(), d->leaf_count(), d->max_level());
     for (const auto& c : (*model)->cubes()) {
       CubeStats s = c->Stats();
-      std::printf("cube %-12s %10zu atoms in %zu partitions, %.1f bytes/atom stored\n", c->name().c_str(), s.atoms,
-                  s.partitions, s.atoms ? double(s.atom_bytes) / s.atoms : 0.0);
+      std::printf("cube %-12s %10zu atoms in %zu partitions, %.1f bytes/atom stored\n",
+                  c->name().c_str(), s.atoms, s.partitions,
+                  s.atoms ? double(s.atom_bytes) / s.atoms : 0.0);
     }
     std::printf("process resident memory: %.1f MiB\n", rss / 1048576.0);
     return kExitOk;
@@ -69,7 +72,8 @@ int PrintView(const Model& model, const QueryArgs& a) {
   auto text = ReadTextFile(a.view_file);
   if (!text.ok()) return Fail(text.status());
   auto view = ParseViewJson(*text);
-  if (!view.ok()) return Fail(Status(view.status().code(), a.view_file + ": " + view.status().message()));
+  if (!view.ok())
+    return Fail(Status(view.status().code(), a.view_file + ": " + view.status().message()));
   auto cube = model.GetCube(view->cube);
   if (!cube.ok()) return Fail(cube.status());
   auto grid = (*cube)->Query(*view);
@@ -100,7 +104,8 @@ namespace {
 // "Budget,2025-03,US000-001,Discounts,SKU-10101=5000" (empty value: clear).
 Status AddCellWrite(const Cube& cube, const std::string& spec, WriteBatch& batch) {
   size_t eq = spec.rfind('=');
-  if (eq == std::string::npos) return Status::Invalid("--cell '" + spec + "': expected MEMBERS=VALUE");
+  if (eq == std::string::npos)
+    return Status::Invalid("--cell '" + spec + "': expected MEMBERS=VALUE");
   CsvReader csv(std::string_view(spec).substr(0, eq), "--cell");
   std::vector<CsvField> fields;
   Status status;
@@ -116,7 +121,8 @@ Status AddCellWrite(const Cube& cube, const std::string& spec, WriteBatch& batch
   }
   char* end = nullptr;
   double v = std::strtod(value.c_str(), &end);
-  if (end != value.c_str() + value.size()) return Status::Invalid("--cell '" + spec + "': '" + value + "' is not a number");
+  if (end != value.c_str() + value.size())
+    return Status::Invalid("--cell '" + spec + "': '" + value + "' is not a number");
   batch.Set(std::move(c), v);
   return Status::Ok();
 }
@@ -124,15 +130,18 @@ Status AddCellWrite(const Cube& cube, const std::string& spec, WriteBatch& batch
 }  // namespace
 
 Runner AddSetCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand(
-      "set", "Write leaf cells as one atomic batch, then print them (and a view). The model directory is not "
-             "changed: durable writes arrive with the log (AODL).");
+  auto* cmd = app.add_subcommand("set",
+                                 "Write leaf cells as one atomic batch, then print them (and a "
+                                 "view). The model directory is not "
+                                 "changed: durable writes arrive with the log (AODL).");
   auto a = std::make_shared<QueryArgs>();
   auto cube_name = std::make_shared<std::string>();
   auto cells = std::make_shared<std::vector<std::string>>();
   AddQueryOptions(cmd, *a, false);
   cmd->add_option("--cube", *cube_name, "Cube to write")->required();
-  cmd->add_option("--cell", *cells, "MEMBER,MEMBER,...=VALUE (empty VALUE clears the atom); repeatable")->required();
+  cmd->add_option("--cell", *cells,
+                  "MEMBER,MEMBER,...=VALUE (empty VALUE clears the atom); repeatable")
+      ->required();
   return [=] {
     auto model = OpenModel(a->dir, a->facts_cube, a->json);
     if (!model.ok()) return Fail(model.status());
@@ -148,8 +157,8 @@ Runner AddSetCommand(CLI::App& app) {
     for (size_t i = 0; i < batch.size(); ++i) {
       auto v = (*cube)->ReadCell(batch.entries()[i].coordinate);
       std::string shown = v.ok() && *v ? std::to_string(**v) : "(empty)";
-      std::fprintf(a->json ? stderr : stdout, "%s = %s\n", (*cells)[i].substr(0, (*cells)[i].rfind('=')).c_str(),
-                   shown.c_str());
+      std::fprintf(a->json ? stderr : stdout, "%s = %s\n",
+                   (*cells)[i].substr(0, (*cells)[i].rfind('=')).c_str(), shown.c_str());
     }
     return a->view_file.empty() ? kExitOk : PrintView(**model, *a);
   };

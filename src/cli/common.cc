@@ -22,7 +22,8 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return s.str();
 }
 
-Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet) {
+Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::string& facts_cube,
+                                         bool quiet) {
   LoadOptions options;
   options.facts_cube = facts_cube;
   LoadReport report;
@@ -30,8 +31,8 @@ Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::stri
   auto model = LoadModelDirectory(dir, options, &report);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (model.ok() && !quiet)
-    std::fprintf(stderr, "loaded %s: %zu atoms from %zu rows (%zu duplicates summed) in %.2f s\n", dir.c_str(),
-                 report.atoms, report.rows, report.duplicates, seconds);
+    std::fprintf(stderr, "loaded %s: %zu atoms from %zu rows (%zu duplicates summed) in %.2f s\n",
+                 dir.c_str(), report.atoms, report.rows, report.duplicates, seconds);
   return model;
 }
 

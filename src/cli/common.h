@@ -14,6 +14,7 @@ namespace quantatom::cli {
 int Fail(const Status& status);
 Result<std::string> ReadTextFile(const std::string& path);
 // Loads a model directory, reporting to stderr how long it took.
-Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet);
+Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::string& facts_cube,
+                                         bool quiet);
 
 }  // namespace quantatom::cli

@@ -3,8 +3,8 @@
 namespace quantatom {
 
 Status ParseError(std::string_view file, size_t line, size_t column, const std::string& message) {
-  return Status::Invalid(std::string(file) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
-                         message);
+  return Status::Invalid(std::string(file) + ":" + std::to_string(line) + ":" +
+                         std::to_string(column) + ": " + message);
 }
 
 std::string CsvReader::Where(size_t column) const {
@@ -48,14 +48,16 @@ bool CsvReader::Next(std::vector<CsvField>& fields, Status& status) {
         field.text += c;
       }
       if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') {
-        status = ParseError(file_, line_, pos_ - line_start_ + 1, "unexpected character after a closing quote");
+        status = ParseError(file_, line_, pos_ - line_start_ + 1,
+                            "unexpected character after a closing quote");
         return true;
       }
     } else {
       size_t end = pos_;
       while (end < text_.size() && text_[end] != ',' && text_[end] != '\n' && text_[end] != '\r') {
         if (text_[end] == '"') {
-          status = ParseError(file_, line_, end - line_start_ + 1, "a quote inside an unquoted field");
+          status =
+              ParseError(file_, line_, end - line_start_ + 1, "a quote inside an unquoted field");
           return true;
         }
         ++end;

@@ -23,16 +23,16 @@ class CsvReader {
   // Reads the next record into `fields`; false at the end of the text.
   // Empty lines are skipped. A malformed quote sets `status`.
   bool Next(std::vector<CsvField>& fields, Status& status);
-  size_t line() const { return record_line_; }   // line of the last record
-  size_t offset() const { return pos_; }         // bytes consumed
-  std::string Where(size_t column) const;        // "file:line:column"
+  size_t line() const { return record_line_; }  // line of the last record
+  size_t offset() const { return pos_; }        // bytes consumed
+  std::string Where(size_t column) const;       // "file:line:column"
 
  private:
   std::string_view text_;
   std::string_view file_;
   size_t pos_ = 0;
-  size_t line_ = 1;         // line at pos_
-  size_t line_start_ = 0;   // offset of that line's first byte
+  size_t line_ = 1;        // line at pos_
+  size_t line_start_ = 0;  // offset of that line's first byte
   size_t record_line_ = 0;
 };
 

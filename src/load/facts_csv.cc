@@ -51,7 +51,8 @@ Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_v
   CsvReader csv(text, file);
   std::vector<CsvField> fields;
   Status status;
-  if (!csv.Next(fields, status)) return Status::Invalid(std::string(file) + ": empty file, expected a header");
+  if (!csv.Next(fields, status))
+    return Status::Invalid(std::string(file) + ": empty file, expected a header");
   QA_RETURN_IF_ERROR(status);
   const size_t ndims = cube.dimensions().size();
   if (fields.size() != ndims + 1 || FoldCase(fields.back().text) != "value")
@@ -61,8 +62,12 @@ Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_v
   std::vector<bool> seen(ndims, false);
   for (size_t i = 0; i < ndims; ++i) {
     auto d = cube.DimensionIndex(fields[i].text);
-    if (!d) return Status::NotFound(csv.Where(fields[i].column) + ": cube '" + cube.name() + "' has no dimension '" + fields[i].text + "'");
-    if (seen[*d]) return Status::Invalid(csv.Where(fields[i].column) + ": dimension '" + fields[i].text + "' appears twice");
+    if (!d)
+      return Status::NotFound(csv.Where(fields[i].column) + ": cube '" + cube.name() +
+                              "' has no dimension '" + fields[i].text + "'");
+    if (seen[*d])
+      return Status::Invalid(csv.Where(fields[i].column) + ": dimension '" + fields[i].text +
+                             "' appears twice");
     seen[*d] = true;
     h.columns.emplace_back(*cube.dimensions()[*d], *d);
   }
@@ -75,9 +80,9 @@ Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_v
 struct ChunkOutput {
   std::vector<uint64_t> keys;
   std::vector<double> values;
-  size_t lines = 0;        // lines consumed (all of them unless it failed)
+  size_t lines = 0;  // lines consumed (all of them unless it failed)
   Status error;
-  size_t error_line = 0;   // within the chunk, 1-based
+  size_t error_line = 0;  // within the chunk, 1-based
   size_t error_column = 0;
 };
 
@@ -103,7 +108,8 @@ bool SplitLine(std::string_view line, std::string_view* fields, size_t* columns,
   while (true) {
     size_t comma = line.find(',', start);
     if (n < expected) {
-      fields[n] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      fields[n] = line.substr(
+          start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       columns[n] = start + 1;
     }
     ++n;
@@ -118,7 +124,8 @@ class ChunkParser {
  public:
   ChunkParser(const Cube& cube, const Header& h) : cube_(cube), h_(h), last_(h.columns.size()) {}
 
-  void Parse(std::string_view chunk, ChunkOutput& out, const std::atomic<bool>& stop, Progress& progress) {
+  void Parse(std::string_view chunk, ChunkOutput& out, const std::atomic<bool>& stop,
+             Progress& progress) {
     const size_t expected = h_.columns.size() + 1;
     std::string_view fields[kFieldsMax];
     size_t columns[kFieldsMax];
@@ -136,9 +143,12 @@ class ChunkParser {
       if (!line.empty()) {
         std::string error;
         size_t count = 0;
-        if (!SplitLine(line, fields, columns, expected, quoted, &count, &error)) return Fail(out, 1, error);
+        if (!SplitLine(line, fields, columns, expected, quoted, &count, &error))
+          return Fail(out, 1, error);
         if (count != expected)
-          return Fail(out, 1, "expected " + std::to_string(expected) + " fields, found " + std::to_string(count));
+          return Fail(
+              out, 1,
+              "expected " + std::to_string(expected) + " fields, found " + std::to_string(count));
         for (size_t i = 0; i + 1 < expected; ++i) {
           auto leaf = Resolve(i, fields[i]);
           if (!leaf.ok()) return Fail(out, columns[i], leaf.status().message());
@@ -147,8 +157,10 @@ class ChunkParser {
         double v = 0;
         std::string_view text = fields[expected - 1];
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v))
-          return Fail(out, columns[expected - 1], "value '" + std::string(text) + "' is not a finite number");
+        if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
+            !std::isfinite(v))
+          return Fail(out, columns[expected - 1],
+                      "value '" + std::string(text) + "' is not a finite number");
         out.keys.push_back(cube_.PackLeaves(leaves));
         out.values.push_back(v);
       }
@@ -168,7 +180,9 @@ class ChunkParser {
     if (last.valid && text == std::string_view(last.text)) return last.leaf;
     const ColumnResolver& col = h_.columns[i];
     auto m = col.Find(text);
-    if (!m) return Status::NotFound("unknown member '" + std::string(text) + "' of dimension '" + col.dim->name() + "'");
+    if (!m)
+      return Status::NotFound("unknown member '" + std::string(text) + "' of dimension '" +
+                              col.dim->name() + "'");
     if (!col.dim->is_leaf(*m))
       return Status::Invalid("member '" + std::string(text) + "' of dimension '" + col.dim->name() +
                              "' is consolidated; facts name leaf members");

@@ -33,7 +33,8 @@ void Progress::Finish() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (printed_) std::fprintf(stderr, "\rloading %s: done, %zu rows%20s\n", label_.c_str(), rows_.load(), "");
+  if (printed_)
+    std::fprintf(stderr, "\rloading %s: done, %zu rows%20s\n", label_.c_str(), rows_.load(), "");
 }
 
 }  // namespace quantatom

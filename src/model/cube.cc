@@ -21,14 +21,17 @@ Result<std::shared_ptr<Cube>> Cube::Create(std::string name,
                          " dimensions; the limit is " + std::to_string(kCubeDimensionsMax));
   std::vector<size_t> leaf_counts;
   for (size_t i = 0; i < dims.size(); ++i) {
-    if (dims[i]->size() == 0) return Status::Invalid("dimension '" + dims[i]->name() + "' has no members");
+    if (dims[i]->size() == 0)
+      return Status::Invalid("dimension '" + dims[i]->name() + "' has no members");
     for (size_t j = 0; j < i; ++j)
       if (FoldCase(dims[j]->name()) == FoldCase(dims[i]->name()))
-        return Status::Invalid("cube '" + name + "' lists dimension '" + dims[i]->name() + "' twice");
+        return Status::Invalid("cube '" + name + "' lists dimension '" + dims[i]->name() +
+                               "' twice");
     leaf_counts.push_back(dims[i]->leaf_count());
   }
   auto layout = KeyLayout::Create(leaf_counts, options.partition_inner_bits_min);
-  if (!layout.ok()) return Status(layout.status().code(), "cube '" + name + "': " + layout.status().message());
+  if (!layout.ok())
+    return Status(layout.status().code(), "cube '" + name + "': " + layout.status().message());
   auto impl = std::make_unique<Impl>(std::move(name), std::move(dims), options, std::move(*layout));
   return std::shared_ptr<Cube>(new Cube(std::move(impl)));
 }
@@ -37,7 +40,9 @@ Cube::Cube(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Cube::~Cube() = default;
 
 const std::string& Cube::name() const { return impl_->name; }
-const std::vector<std::shared_ptr<const Dimension>>& Cube::dimensions() const { return impl_->dims; }
+const std::vector<std::shared_ptr<const Dimension>>& Cube::dimensions() const {
+  return impl_->dims;
+}
 
 std::optional<size_t> Cube::DimensionIndex(std::string_view name) const {
   std::string folded = FoldCase(name);
@@ -50,11 +55,14 @@ Result<Coordinate> Cube::Resolve(std::span<const std::string> names) const {
   const auto& dims = impl_->dims;
   if (names.size() != dims.size())
     return Status::Invalid("cube '" + impl_->name + "' has " + std::to_string(dims.size()) +
-                           " dimensions, the cell names " + std::to_string(names.size()) + " members");
+                           " dimensions, the cell names " + std::to_string(names.size()) +
+                           " members");
   Coordinate c(dims.size());
   for (size_t d = 0; d < dims.size(); ++d) {
     auto m = dims[d]->Find(names[d]);
-    if (!m) return Status::NotFound("unknown member '" + names[d] + "' of dimension '" + dims[d]->name() + "'");
+    if (!m)
+      return Status::NotFound("unknown member '" + names[d] + "' of dimension '" + dims[d]->name() +
+                              "'");
     c[d] = *m;
   }
   return c;
@@ -77,7 +85,8 @@ namespace {
 Status CheckCoordinate(const Cube::Impl& cube, const Coordinate& c) {
   if (c.size() != cube.dims.size())
     return Status::Invalid("a coordinate of cube '" + cube.name + "' needs " +
-                           std::to_string(cube.dims.size()) + " members, got " + std::to_string(c.size()));
+                           std::to_string(cube.dims.size()) + " members, got " +
+                           std::to_string(c.size()));
   for (size_t d = 0; d < c.size(); ++d)
     if (c[d] >= cube.dims[d]->size())
       return Status::NotFound("member id " + std::to_string(c[d]) + " is not in dimension '" +
@@ -177,12 +186,13 @@ Status Cube::Write(const WriteBatch& batch) {
     QA_RETURN_IF_ERROR(CheckCoordinate(cube, e.coordinate));
     for (size_t d = 0; d < e.coordinate.size(); ++d)
       if (!cube.dims[d]->is_leaf(e.coordinate[d]))
-        return Status::Precondition("write #" + std::to_string(i + 1) + " " + Describe(cube, e.coordinate) +
-                                    ": '" + cube.dims[d]->member_name(e.coordinate[d]) +
+        return Status::Precondition("write #" + std::to_string(i + 1) + " " +
+                                    Describe(cube, e.coordinate) + ": '" +
+                                    cube.dims[d]->member_name(e.coordinate[d]) +
                                     "' is consolidated; only leaf cells can be written");
     if (e.value && !std::isfinite(*e.value))
-      return Status::Invalid("write #" + std::to_string(i + 1) + " " + Describe(cube, e.coordinate) +
-                             ": the value is not a finite number");
+      return Status::Invalid("write #" + std::to_string(i + 1) + " " +
+                             Describe(cube, e.coordinate) + ": the value is not a finite number");
     changes.push_back({{cube.KeyOf(e.coordinate), e.value.value_or(0), !e.value}, i});
   }
   // Sorted by key; for a key written twice the last entry wins.
@@ -215,7 +225,8 @@ Status Cube::Write(const WriteBatch& batch) {
 uint64_t Cube::PackLeaves(const LeafOrdinal* leaves) const { return impl_->layout.Pack(leaves); }
 
 Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
-  if (atoms.keys.size() != atoms.values.size()) return Status::Invalid("bulk load: keys and values differ in length");
+  if (atoms.keys.size() != atoms.values.size())
+    return Status::Invalid("bulk load: keys and values differ in length");
   for (double v : atoms.values)
     if (!std::isfinite(v)) return Status::Invalid("bulk load: a value is not a finite number");
   BulkBuildResult built =
@@ -231,7 +242,8 @@ Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
     std::vector<AtomChange> changes;
     changes.reserve(result.atoms_written);
     for (const Partition& p : built.partitions)
-      for (size_t i = 0; i < p.keys.size(); ++i) changes.push_back({store.Key(p, i), p.values[i], false});
+      for (size_t i = 0; i < p.keys.size(); ++i)
+        changes.push_back({store.Key(p, i), p.values[i], false});
     store.Apply(changes);
   }
   impl_->cache.Clear();

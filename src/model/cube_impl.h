@@ -12,8 +12,12 @@ namespace quantatom {
 
 struct Cube::Impl {
   Impl(std::string n, std::vector<std::shared_ptr<const Dimension>> d, CubeOptions o, KeyLayout l)
-      : name(std::move(n)), dims(std::move(d)), options(o), layout(std::move(l)),
-        store(layout.inner_bits()), cache(options.cache_cells_max) {}
+      : name(std::move(n)),
+        dims(std::move(d)),
+        options(o),
+        layout(std::move(l)),
+        store(layout.inner_bits()),
+        cache(options.cache_cells_max) {}
 
   const std::string name;
   const std::vector<std::shared_ptr<const Dimension>> dims;

@@ -76,17 +76,21 @@ Status AddLinks(Draft& d, const std::vector<Link>& links) {
   for (const Link& link : links) {
     MemberId child = *d.Id(link.member);
     if (link.parent.empty()) {
-      if (listed_as_root[child]) return d.Error("member " + Quote(link.member) + " listed twice as a root");
+      if (listed_as_root[child])
+        return d.Error("member " + Quote(link.member) + " listed twice as a root");
       listed_as_root[child] = true;
       continue;
     }
     auto parent = d.Id(link.parent);
-    if (!parent) return d.Error("member " + Quote(link.member) + " has unknown parent " + Quote(link.parent));
+    if (!parent)
+      return d.Error("member " + Quote(link.member) + " has unknown parent " + Quote(link.parent));
     if (!std::isfinite(link.weight))
-      return d.Error("member " + Quote(link.member) + " has a non-finite weight under " + Quote(link.parent));
+      return d.Error("member " + Quote(link.member) + " has a non-finite weight under " +
+                     Quote(link.parent));
     for (const WeightedLink& p : d.parents[child]) {
       if (p.member == *parent)
-        return d.Error("member " + Quote(link.member) + " is linked twice to parent " + Quote(link.parent));
+        return d.Error("member " + Quote(link.member) + " is linked twice to parent " +
+                       Quote(link.parent));
     }
     d.parents[child].push_back({*parent, link.weight});
     d.children[*parent].push_back({child, link.weight});
@@ -221,7 +225,9 @@ Result<std::shared_ptr<const Dimension>> DimensionBuilder::Build() && {
   }
   for (const PendingAttr& a : attributes_) {
     auto id = d.Id(a.member);
-    if (!id) return d.Error("attribute " + Quote(a.attribute) + " names unknown member " + Quote(a.member));
+    if (!id)
+      return d.Error("attribute " + Quote(a.attribute) + " names unknown member " +
+                     Quote(a.member));
     auto pos = std::find(out.attribute_names_.begin(), out.attribute_names_.end(), a.attribute);
     size_t index = pos - out.attribute_names_.begin();
     if (pos == out.attribute_names_.end()) {
@@ -230,7 +236,8 @@ Result<std::shared_ptr<const Dimension>> DimensionBuilder::Build() && {
     }
     auto& slot = out.attributes_[index][*id];
     if (slot && *slot != a.value)
-      return d.Error("member " + Quote(a.member) + " has two values for attribute " + Quote(a.attribute));
+      return d.Error("member " + Quote(a.member) + " has two values for attribute " +
+                     Quote(a.attribute));
     slot = a.value;
   }
   return std::shared_ptr<const Dimension>(std::move(dim));

@@ -14,7 +14,8 @@ T FindByName(const std::vector<T>& items, std::string_view name) {
 }  // namespace
 
 Status Model::AddDimension(std::shared_ptr<const Dimension> dim) {
-  if (FindDimension(dim->name())) return Status::AlreadyExists("dimension '" + dim->name() + "' exists");
+  if (FindDimension(dim->name()))
+    return Status::AlreadyExists("dimension '" + dim->name() + "' exists");
   dims_.push_back(std::move(dim));
   return Status::Ok();
 }
@@ -29,7 +30,9 @@ std::shared_ptr<const Dimension> Model::FindDimension(std::string_view name) con
   return FindByName(dims_, name);
 }
 
-std::shared_ptr<Cube> Model::FindCube(std::string_view name) const { return FindByName(cubes_, name); }
+std::shared_ptr<Cube> Model::FindCube(std::string_view name) const {
+  return FindByName(cubes_, name);
+}
 
 Result<std::shared_ptr<Cube>> Model::GetCube(std::string_view name) const {
   auto cube = FindCube(name);

@@ -80,7 +80,8 @@ void AtomStore::MergeInto(Partition& p, std::span<const AtomChange> changes,
     values.insert(values.end(), p.values.begin() + i, p.values.begin() + next);
     i = next;
     bool present = i < p.keys.size() && p.keys[i] == inner;
-    if (old_values) old_values->push_back(present ? std::optional<double>(p.values[i]) : std::nullopt);
+    if (old_values)
+      old_values->push_back(present ? std::optional<double>(p.values[i]) : std::nullopt);
     if (present) ++i;
     if (!c.erase) {
       keys.push_back(inner);

@@ -15,9 +15,9 @@
 namespace quantatom {
 
 struct Partition {
-  uint64_t id = 0;              // the partition bits of every key in it
-  std::vector<uint32_t> keys;   // inner keys, ascending, unique
-  std::vector<double> values;   // values[i] belongs to keys[i]
+  uint64_t id = 0;             // the partition bits of every key in it
+  std::vector<uint32_t> keys;  // inner keys, ascending, unique
+  std::vector<double> values;  // values[i] belongs to keys[i]
 };
 
 // One change to one atom: a new value, or erase (the atom becomes empty).
@@ -45,9 +45,7 @@ class AtomStore {
   const Partition* FindPartition(uint64_t id) const;
   size_t atom_count() const { return atom_count_; }
   size_t bytes() const;
-  uint64_t Key(const Partition& p, size_t i) const {
-    return (p.id << inner_bits_) | p.keys[i];
-  }
+  uint64_t Key(const Partition& p, size_t i) const { return (p.id << inner_bits_) | p.keys[i]; }
 
  private:
   Partition& PartitionFor(uint64_t id);

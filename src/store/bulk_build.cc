@@ -100,7 +100,8 @@ BulkBuildResult BuildPartitions(std::vector<uint64_t> keys, std::vector<double> 
   std::atomic<size_t> duplicates{0};
   tbb::parallel_for(size_t{0}, b.ids.size(), [&](size_t i) {
     size_t dup = 0;
-    out.partitions[i] = Fold(b.ids[i], rows.data() + b.offset[i], rows.data() + b.offset[i + 1], &dup);
+    out.partitions[i] =
+        Fold(b.ids[i], rows.data() + b.offset[i], rows.data() + b.offset[i + 1], &dup);
     duplicates += dup;
   });
   out.duplicates = duplicates;

@@ -51,10 +51,10 @@ ordered_json Headers(const std::vector<HeaderTuple>& headers) {
 
 // 1234567.891 -> "1,234,567.89"
 std::string FormatNumber(double v) {
-  char digits[64];
+  char digits[320];  // %.2f of the largest double has 309 digits before the point
   std::snprintf(digits, sizeof digits, "%.2f", std::fabs(v));
   std::string s(digits);
-  size_t point = s.find('.');
+  size_t point = std::min(s.find('.'), s.size());  // inf and nan have no point
   for (size_t i = point; i > 3; i -= 3) s.insert(i - 3, ",");
   return (v < 0 && s != "0.00" ? "-" : "") + s;
 }
@@ -92,7 +92,8 @@ std::string GridToTable(const Grid& grid) {
   }
   for (size_t r = 0; r < grid.rows.size(); ++r) {
     std::vector<std::string> line;
-    for (const HeaderMember& h : grid.rows[r]) line.push_back(std::string(2 * h.depth, ' ') + h.name);
+    for (const HeaderMember& h : grid.rows[r])
+      line.push_back(std::string(2 * h.depth, ' ') + h.name);
     for (size_t c = 0; c < grid.columns.size(); ++c) {
       const auto& v = grid.at(r, c);
       line.push_back(v ? FormatNumber(*v) : "");

@@ -24,15 +24,17 @@ HeaderMember Header(const Dimension& dim, MemberId m, int depth) {
 }
 
 // Walks the hierarchy below `root` down to `levels_down` (-1: all).
-void Walk(const Dimension& dim, MemberId root, int levels_down, HierarchyOrder order, bool leaves_only,
-          std::vector<HeaderMember>& out) {
+void Walk(const Dimension& dim, MemberId root, int levels_down, HierarchyOrder order,
+          bool leaves_only, std::vector<HeaderMember>& out) {
   std::function<void(MemberId, int)> visit = [&](MemberId m, int distance) {
     if (out.size() > kSelectionMembersMax) return;  // the caller reports it
     bool emit = !leaves_only || dim.is_leaf(m);
-    if (emit && order == HierarchyOrder::kParentsFirst) out.push_back(Header(dim, m, dim.depth(root) + distance));
+    if (emit && order == HierarchyOrder::kParentsFirst)
+      out.push_back(Header(dim, m, dim.depth(root) + distance));
     if (levels_down < 0 || distance < levels_down)
       for (const WeightedLink& c : dim.children(m)) visit(c.member, distance + 1);
-    if (emit && order == HierarchyOrder::kParentsLast) out.push_back(Header(dim, m, dim.depth(root) + distance));
+    if (emit && order == HierarchyOrder::kParentsLast)
+      out.push_back(Header(dim, m, dim.depth(root) + distance));
   };
   visit(root, 0);
 }
@@ -58,7 +60,9 @@ std::optional<Call> ParseCall(std::string_view term) {
 
 Result<MemberId> Member(const Dimension& dim, std::string_view name) {
   auto m = dim.Find(name);
-  if (!m) return Status::NotFound("unknown member '" + std::string(name) + "' of dimension '" + dim.name() + "'");
+  if (!m)
+    return Status::NotFound("unknown member '" + std::string(name) + "' of dimension '" +
+                            dim.name() + "'");
   return *m;
 }
 
@@ -66,7 +70,8 @@ Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order
                     std::vector<HeaderMember>& out) {
   if (call.function == "children") {
     QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument));
-    for (const WeightedLink& c : dim.children(m)) out.push_back(Header(dim, c.member, dim.depth(m) + 1));
+    for (const WeightedLink& c : dim.children(m))
+      out.push_back(Header(dim, c.member, dim.depth(m) + 1));
   } else if (call.function == "descendants" || call.function == "leaves") {
     QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument));
     bool leaves = call.function == "leaves" || call.option == "leaves";
@@ -83,7 +88,9 @@ Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order
     }
   } else if (call.function == "level") {
     auto n = ParseCount(call.argument);
-    if (!n) return Status::Invalid("level() takes a whole number, got '" + std::string(call.argument) + "'");
+    if (!n)
+      return Status::Invalid("level() takes a whole number, got '" + std::string(call.argument) +
+                             "'");
     for (MemberId m = 0; m < dim.size(); ++m)
       if (dim.level(m) == *n) out.push_back(Header(dim, m, dim.depth(m)));
   } else if (call.function == "members" && call.argument.empty()) {
@@ -107,9 +114,12 @@ Result<std::vector<HeaderMember>> EvaluateSelection(const Dimension& dim,
       out.push_back(Header(dim, *m, dim.depth(*m)));
     } else if (auto call = ParseCall(term)) {
       Status s = EvaluateCall(dim, *call, order, out);
-      if (!s.ok()) return Status(s.code(), "dimension '" + dim.name() + "', selection '" + raw + "': " + s.message());
+      if (!s.ok())
+        return Status(s.code(),
+                      "dimension '" + dim.name() + "', selection '" + raw + "': " + s.message());
     } else {
-      return Status::NotFound("unknown member '" + std::string(term) + "' of dimension '" + dim.name() + "'");
+      return Status::NotFound("unknown member '" + std::string(term) + "' of dimension '" +
+                              dim.name() + "'");
     }
     if (out.size() > kSelectionMembersMax)
       return Status::Limit("selection on dimension '" + dim.name() + "' exceeds " +

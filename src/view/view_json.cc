@@ -14,7 +14,8 @@ Status Bad(const std::string& path, const std::string& what) {
 
 Result<std::vector<std::string>> Terms(const json& j, const std::string& path) {
   if (j.is_string()) return std::vector<std::string>{j.get<std::string>()};
-  if (!j.is_array() || j.empty()) return Bad(path, "expected a member term or a non-empty array of them");
+  if (!j.is_array() || j.empty())
+    return Bad(path, "expected a member term or a non-empty array of them");
   std::vector<std::string> terms;
   for (size_t i = 0; i < j.size(); ++i) {
     if (!j[i].is_string()) return Bad(path + "[" + std::to_string(i) + "]", "expected a string");
@@ -56,9 +57,11 @@ Result<std::vector<AxisDimension>> ParseAxis(const json& j, const std::string& p
     axis.push_back(std::move(one));
     return axis;
   }
-  if (!j.is_array() || j.empty()) return Bad(path, "expected an object or a non-empty array of objects");
+  if (!j.is_array() || j.empty())
+    return Bad(path, "expected an object or a non-empty array of objects");
   for (size_t i = 0; i < j.size(); ++i) {
-    QA_ASSIGN_OR_RETURN(AxisDimension one, ParseAxisDimension(j[i], path + "[" + std::to_string(i) + "]"));
+    QA_ASSIGN_OR_RETURN(AxisDimension one,
+                        ParseAxisDimension(j[i], path + "[" + std::to_string(i) + "]"));
     axis.push_back(std::move(one));
   }
   return axis;
@@ -69,7 +72,8 @@ Status ParseSuppress(const json& j, ViewSpec& view) {
     view.suppress_empty_rows = view.suppress_empty_columns = j.get<bool>();
     return Status::Ok();
   }
-  if (!j.is_object()) return Bad("suppress_empty", "expected a boolean or {\"rows\": bool, \"columns\": bool}");
+  if (!j.is_object())
+    return Bad("suppress_empty", "expected a boolean or {\"rows\": bool, \"columns\": bool}");
   for (auto& [key, value] : j.items()) {
     if (!value.is_boolean()) return Bad("suppress_empty." + key, "expected a boolean");
     if (key == "rows") {
@@ -90,7 +94,7 @@ Result<ViewSpec> ParseViewJson(std::string_view text) {
   if (j.is_discarded()) {
     try {  // parse again only to learn where it failed
       json unused = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
       return Status::Invalid(std::string("view: malformed JSON: ") + e.what());
     }
     return Status::Invalid("view: malformed JSON");

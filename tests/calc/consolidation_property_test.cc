@@ -76,7 +76,8 @@ void RandomWriteBatch(std::mt19937_64& rng, World& w) {
 std::vector<std::string> RandomSelection(std::mt19937_64& rng, const Dimension& dim) {
   std::vector<std::string> terms;
   size_t n = 1 + rng() % 4;
-  for (size_t i = 0; i < n; ++i) terms.push_back(dim.member_name(static_cast<MemberId>(rng() % dim.size())));
+  for (size_t i = 0; i < n; ++i)
+    terms.push_back(dim.member_name(static_cast<MemberId>(rng() % dim.size())));
   return terms;
 }
 
@@ -94,7 +95,8 @@ ViewSpec RandomView(std::mt19937_64& rng, const World& w) {
     } else if (i == row_dims) {
       v.columns.push_back({dim.name(), RandomSelection(rng, dim)});
     } else {
-      v.context.emplace_back(dim.name(), dim.member_name(static_cast<MemberId>(rng() % dim.size())));
+      v.context.emplace_back(dim.name(),
+                             dim.member_name(static_cast<MemberId>(rng() % dim.size())));
     }
   }
   return v;
@@ -105,8 +107,10 @@ void CheckView(const World& w, const ViewSpec& view, const Grid& grid) {
   for (size_t r = 0; r < grid.rows.size(); ++r) {
     for (size_t c = 0; c < grid.columns.size(); ++c) {
       Coordinate cell(w.dims.size());
-      for (auto& [d, m] : view.context) cell[*w.cube->DimensionIndex(d)] = *w.dims[*w.cube->DimensionIndex(d)]->Find(m);
-      for (size_t k = 0; k < grid.rows[r].size(); ++k) cell[*w.cube->DimensionIndex(grid.row_dimensions[k])] = grid.rows[r][k].id;
+      for (auto& [d, m] : view.context)
+        cell[*w.cube->DimensionIndex(d)] = *w.dims[*w.cube->DimensionIndex(d)]->Find(m);
+      for (size_t k = 0; k < grid.rows[r].size(); ++k)
+        cell[*w.cube->DimensionIndex(grid.row_dimensions[k])] = grid.rows[r][k].id;
       for (size_t k = 0; k < grid.columns[c].size(); ++k)
         cell[*w.cube->DimensionIndex(grid.column_dimensions[k])] = grid.columns[c][k].id;
       auto want = OracleCell(w.dims, w.atoms, cell);
@@ -135,8 +139,12 @@ TEST(ConsolidationProperty, RandomCubesMatchBruteForceUnderInterleavedWrites) {
     ASSERT_EQ(w.cube->Stats().atoms, w.atoms.size());
     for (int step = 0; step < 25; ++step) {
       switch (rng() % 3) {
-        case 0: ASSERT_NO_FATAL_FAILURE(RandomWriteBatch(rng, w)); break;
-        case 1: ASSERT_NO_FATAL_FAILURE(CheckRandomCell(rng, w)); break;
+        case 0:
+          ASSERT_NO_FATAL_FAILURE(RandomWriteBatch(rng, w));
+          break;
+        case 1:
+          ASSERT_NO_FATAL_FAILURE(CheckRandomCell(rng, w));
+          break;
         default: {
           ViewSpec view = RandomView(rng, w);
           auto grid = w.cube->Query(view);

@@ -37,14 +37,18 @@ class CliTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("qa_cli_" + std::to_string(getpid()));
     fs::create_directories(dir_ / "dims");
     Write("dims/Time.csv", "member,parent,weight\nYear,,\nQ1,Year,1\nQ2,Year,1\n");
-    Write("dims/Account.csv", "member,parent,weight,alias\nProfit,,,\nSales,Profit,1,Revenue\nCosts,Profit,-1,\n");
+    Write("dims/Account.csv",
+          "member,parent,weight,alias\nProfit,,,\nSales,Profit,1,Revenue\nCosts,Profit,-1,\n");
     Write("facts.csv", "Time,Account,Value\nQ1,Sales,100\nQ2,Sales,150\nQ1,Costs,40\nQ1,Sales,1\n");
-    Write("view.json",
-          R"J({"cube": "planbench", "rows": {"dimension": "Account", "members": "descendants(Profit)"},
+    Write(
+        "view.json",
+        R"J({"cube": "planbench", "rows": {"dimension": "Account", "members": "descendants(Profit)"},
               "columns": {"dimension": "Time", "members": ["Q1", "Q2", "Year"]}})J");
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
-  static void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  static void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
   static std::string Dir() { return dir_.string(); }
   static fs::path dir_;
 };
@@ -68,8 +72,9 @@ TEST_F(CliTest, QueryJsonHasNullForEmptyCells) {
 }
 
 TEST_F(CliTest, SetWritesAtomicallyAndShowsTheNewGrid) {
-  Output out = RunCli("set " + Dir() + " --cube planbench --cell 'Q2,Revenue=10' --cell 'Q1,Costs=' --view " + Dir() +
-                   "/view.json");
+  Output out = RunCli("set " + Dir() +
+                      " --cube planbench --cell 'Q2,Revenue=10' --cell 'Q1,Costs=' --view " +
+                      Dir() + "/view.json");
   ASSERT_EQ(out.code, 0) << out.text;
   EXPECT_NE(out.text.find("Q1,Costs = (empty)"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("111.00"), std::string::npos) << out.text;  // Year = 101 + 10
@@ -82,7 +87,9 @@ TEST_F(CliTest, WritingAConsolidatedCellFailsWithExitCode1) {
 }
 
 TEST_F(CliTest, BadViewNamesTheFieldAndExitsWith1) {
-  Write("bad.json", R"J({"cube": "planbench", "rows": {"dimension": "Account"}, "columns": {"dimension": "Time", "members": "Q1"}})J");
+  Write(
+      "bad.json",
+      R"J({"cube": "planbench", "rows": {"dimension": "Account"}, "columns": {"dimension": "Time", "members": "Q1"}})J");
   Output out = RunCli("query " + Dir() + " --view " + Dir() + "/bad.json");
   EXPECT_EQ(out.code, 1);
   EXPECT_NE(out.text.find("rows.members"), std::string::npos) << out.text;
@@ -91,11 +98,13 @@ TEST_F(CliTest, BadViewNamesTheFieldAndExitsWith1) {
 TEST_F(CliTest, BadFactFileNamesFileLineAndColumn) {
   fs::path bad = dir_ / "badmodel";
   fs::create_directories(bad / "dims");
-  fs::copy(dir_ / "dims", bad / "dims", fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  fs::copy(dir_ / "dims", bad / "dims",
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   std::ofstream(bad / "facts.csv") << "Time,Account,Value\nQ1,Sales,1\nQ1,Salez,2\n";
   Output out = RunCli("load " + bad.string());
   EXPECT_EQ(out.code, 1);
-  EXPECT_NE(out.text.find("facts.csv:3:4: unknown member 'Salez' of dimension 'Account'"), std::string::npos)
+  EXPECT_NE(out.text.find("facts.csv:3:4: unknown member 'Salez' of dimension 'Account'"),
+            std::string::npos)
       << out.text;
 }
 

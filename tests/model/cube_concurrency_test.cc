@@ -18,7 +18,8 @@ struct Fixture {
   Fixture() {
     DimensionBuilder da("A");
     da.AddMember("Total");
-    for (int i = 0; i < kLeaves; ++i) da.AddLink("a" + std::to_string(i), "Total", i % 2 ? 1.0 : -1.0);
+    for (int i = 0; i < kLeaves; ++i)
+      da.AddLink("a" + std::to_string(i), "Total", i % 2 ? 1.0 : -1.0);
     a = *std::move(da).Build();
     DimensionBuilder db("B");
     db.AddMember("x");
