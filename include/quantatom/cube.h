@@ -14,6 +14,7 @@
 
 #include "quantatom/dimension.h"
 #include "quantatom/status.h"
+#include "quantatom/transaction.h"
 #include "quantatom/view.h"
 #include "quantatom/write_batch.h"
 
@@ -90,6 +91,19 @@ class Cube {
   uint64_t PackLeaves(const LeafOrdinal* leaves) const;
 
   Result<Grid> Query(const ViewSpec& view) const;
+
+  // The pieces a logged commit is made of (the database uses them):
+  // storage keys of a batch's entries, in order, after checking every entry
+  // as Write does;
+  Result<std::vector<uint64_t>> KeysOf(const WriteBatch& batch) const;
+  // current atom values;
+  std::vector<std::optional<double>> ReadAtoms(std::span<const uint64_t> keys) const;
+  // leaf members of a storage key, in cube order;
+  void MembersOf(uint64_t key, MemberId* members) const;
+  // duplicate keys summed, sorted by key;
+  BulkResult FoldDuplicates(BulkAtoms& atoms) const;
+  // and applying the new values of deltas, all or nothing.
+  Status ApplyDeltas(const AtomDeltas& deltas);
 
   // Visits every atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;

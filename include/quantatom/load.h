@@ -36,6 +36,15 @@ Result<std::shared_ptr<const Dimension>> ParseDimensionCsv(std::string_view text
                                                            std::string_view file);
 Result<std::shared_ptr<const Dimension>> LoadDimensionFile(const std::string& path);
 
+// Facts parsed but not yet applied: packed keys (Cube::PackLeaves) and
+// values, duplicates not yet summed.
+struct ParsedFacts {
+  Cube::BulkAtoms atoms;
+  size_t bytes = 0;
+};
+Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std::string_view file,
+                                   const LoadOptions& options = {});
+
 // Facts: header `<dim>,...,<dim>,Value` naming the cube's dimensions.
 Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text, std::string_view file,
                                  const LoadOptions& options = {});

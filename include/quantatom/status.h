@@ -20,6 +20,7 @@ enum class StatusCode {
   kLimitExceeded,       // a configured limit was hit
   kIoError,             // the file system said no
   kCorruption,          // stored data is not what was written
+  kUnknownOutcome,      // a change may or may not be durable (failed fsync)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -38,6 +39,8 @@ class [[nodiscard]] Status {
   }
   static Status Limit(std::string m) { return {StatusCode::kLimitExceeded, std::move(m)}; }
   static Status Io(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
+  static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
+  static Status Unknown(std::string m) { return {StatusCode::kUnknownOutcome, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -71,6 +74,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
 
  private:
   std::variant<T, Status> v_;

@@ -12,8 +12,10 @@ struct ResolvedAxis {
   std::vector<size_t> dims;                        // cube dimension indexes
   std::vector<std::vector<HeaderMember>> members;  // per axis dimension
   size_t tuples() const {
-    size_t n = 1;
-    for (auto& m : members) n *= m.size();
+    size_t n = 1;  // saturates at SIZE_MAX, which no limit admits
+    for (auto& m : members)
+      if (m.empty()) return 0;
+    for (auto& m : members) n = n > SIZE_MAX / m.size() ? SIZE_MAX : n * m.size();
     return n;
   }
   // Tuple t: the last axis dimension varies fastest.

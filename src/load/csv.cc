@@ -11,6 +11,12 @@ std::string CsvReader::Where(size_t column) const {
   return std::string(file_) + ":" + std::to_string(record_line_) + ":" + std::to_string(column);
 }
 
+Status CsvReader::Fail(size_t line, size_t column, std::string message) {
+  error_column_ = column;
+  error_message_ = std::move(message);
+  return ParseError(file_, line, column, error_message_);
+}
+
 bool CsvReader::Next(std::vector<CsvField>& fields, Status& status) {
   fields.clear();
   // Skip empty lines (and a lone CR before a line feed).
@@ -29,7 +35,7 @@ bool CsvReader::Next(std::vector<CsvField>& fields, Status& status) {
       ++pos_;
       while (true) {
         if (pos_ >= text_.size()) {
-          status = ParseError(file_, record_line_, field.column, "unterminated quoted field");
+          status = Fail(record_line_, field.column, "unterminated quoted field");
           return true;
         }
         char c = text_[pos_++];
@@ -48,16 +54,14 @@ bool CsvReader::Next(std::vector<CsvField>& fields, Status& status) {
         field.text += c;
       }
       if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') {
-        status = ParseError(file_, line_, pos_ - line_start_ + 1,
-                            "unexpected character after a closing quote");
+        status = Fail(line_, pos_ - line_start_ + 1, "unexpected character after a closing quote");
         return true;
       }
     } else {
       size_t end = pos_;
       while (end < text_.size() && text_[end] != ',' && text_[end] != '\n' && text_[end] != '\r') {
         if (text_[end] == '"') {
-          status =
-              ParseError(file_, line_, end - line_start_ + 1, "a quote inside an unquoted field");
+          status = Fail(line_, end - line_start_ + 1, "a quote inside an unquoted field");
           return true;
         }
         ++end;

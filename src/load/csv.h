@@ -26,6 +26,9 @@ class CsvReader {
   size_t line() const { return record_line_; }  // line of the last record
   size_t offset() const { return pos_; }        // bytes consumed
   std::string Where(size_t column) const;       // "file:line:column"
+  // After a malformed record: its column and what was wrong, without the file.
+  size_t error_column() const { return error_column_; }
+  const std::string& error_message() const { return error_message_; }
 
  private:
   std::string_view text_;
@@ -34,6 +37,10 @@ class CsvReader {
   size_t line_ = 1;        // line at pos_
   size_t line_start_ = 0;  // offset of that line's first byte
   size_t record_line_ = 0;
+  size_t error_column_ = 0;
+  std::string error_message_;
+
+  Status Fail(size_t line, size_t column, std::string message);
 };
 
 // "file:line:column: message"

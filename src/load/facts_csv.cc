@@ -88,13 +88,15 @@ struct ChunkOutput {
 
 // Splits one line into fields; quoted fields take the general reader.
 bool SplitLine(std::string_view line, std::string_view* fields, size_t* columns, size_t expected,
-               std::vector<CsvField>& quoted, size_t* count, std::string* error) {
+               std::vector<CsvField>& quoted, size_t* count, std::string* error,
+               size_t* error_column) {
   if (line.find('"') != std::string_view::npos) {
     CsvReader csv(line, "");
     Status s;
     csv.Next(quoted, s);
     if (!s.ok()) {
-      *error = "malformed quoted field";
+      *error = "malformed quoted field: " + csv.error_message();
+      *error_column = csv.error_column();
       return false;
     }
     *count = quoted.size();
@@ -124,8 +126,9 @@ class ChunkParser {
  public:
   ChunkParser(const Cube& cube, const Header& h) : cube_(cube), h_(h), last_(h.columns.size()) {}
 
-  void Parse(std::string_view chunk, ChunkOutput& out, const std::atomic<bool>& stop,
-             Progress& progress) {
+  // Stops early only when a chunk before this one (index `self`) has failed.
+  void Parse(std::string_view chunk, size_t self, ChunkOutput& out,
+             const std::atomic<size_t>& first_failed, Progress& progress) {
     const size_t expected = h_.columns.size() + 1;
     std::string_view fields[kFieldsMax];
     size_t columns[kFieldsMax];
@@ -143,8 +146,9 @@ class ChunkParser {
       if (!line.empty()) {
         std::string error;
         size_t count = 0;
-        if (!SplitLine(line, fields, columns, expected, quoted, &count, &error))
-          return Fail(out, 1, error);
+        size_t error_column = 1;
+        if (!SplitLine(line, fields, columns, expected, quoted, &count, &error, &error_column))
+          return Fail(out, error_column, error);
         if (count != expected)
           return Fail(
               out, 1,
@@ -168,7 +172,7 @@ class ChunkParser {
       if (++since_report == 65536) {
         progress.Add(pos - reported_, out.keys.size() - rows_reported_);
         reported_ = pos, rows_reported_ = out.keys.size(), since_report = 0;
-        if (stop.load(std::memory_order_relaxed)) return;
+        if (first_failed.load(std::memory_order_relaxed) < self) return;
       }
     }
     progress.Add(std::min(pos, chunk.size()) - reported_, out.keys.size() - rows_reported_);
@@ -223,39 +227,50 @@ std::vector<std::string_view> SplitChunks(std::string_view body) {
 
 }  // namespace
 
-Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text, std::string_view file,
-                                 const LoadOptions& options) {
+Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std::string_view file,
+                                   const LoadOptions& options) {
   QA_ASSIGN_OR_RETURN(Header header, ReadHeader(cube, text, file));
   std::vector<std::string_view> chunks = SplitChunks(text.substr(header.body_offset));
   std::vector<ChunkOutput> outputs(chunks.size());
-  std::atomic<bool> stop{false};
+  std::atomic<size_t> first_failed{SIZE_MAX};
   Progress progress(file, text.size(), options.progress);
   tbb::parallel_for(size_t{0}, chunks.size(), [&](size_t i) {
     ChunkParser parser(cube, header);
-    parser.Parse(chunks[i], outputs[i], stop, progress);
-    if (!outputs[i].error.ok()) stop = true;
+    parser.Parse(chunks[i], i, outputs[i], first_failed, progress);
+    if (outputs[i].error.ok()) return;
+    size_t seen = first_failed.load();
+    while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
+    }
   });
   progress.Finish();
   // The first failing chunk holds the first error; every chunk before it ran to its end.
-  size_t line = header.lines;
-  LoadReport report;
-  report.bytes = text.size();
+  size_t line = header.lines, rows = 0;
   for (const ChunkOutput& out : outputs) {
     if (!out.error.ok())
       return ParseError(file, line + out.error_line, out.error_column, out.error.message());
     line += out.lines;
-    report.rows += out.keys.size();
+    rows += out.keys.size();
   }
-  Cube::BulkAtoms atoms;
-  atoms.keys.reserve(report.rows);
-  atoms.values.reserve(report.rows);
+  ParsedFacts parsed;
+  parsed.bytes = text.size();
+  parsed.atoms.keys.reserve(rows);
+  parsed.atoms.values.reserve(rows);
   for (ChunkOutput& out : outputs) {
-    atoms.keys.insert(atoms.keys.end(), out.keys.begin(), out.keys.end());
-    atoms.values.insert(atoms.values.end(), out.values.begin(), out.values.end());
+    parsed.atoms.keys.insert(parsed.atoms.keys.end(), out.keys.begin(), out.keys.end());
+    parsed.atoms.values.insert(parsed.atoms.values.end(), out.values.begin(), out.values.end());
     std::vector<uint64_t>().swap(out.keys);
     std::vector<double>().swap(out.values);
   }
-  QA_ASSIGN_OR_RETURN(Cube::BulkResult bulk, cube.BulkLoad(std::move(atoms)));
+  return parsed;
+}
+
+Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text, std::string_view file,
+                                 const LoadOptions& options) {
+  QA_ASSIGN_OR_RETURN(ParsedFacts parsed, ParseFactsText(cube, text, file, options));
+  LoadReport report;
+  report.bytes = parsed.bytes;
+  report.rows = parsed.atoms.keys.size();
+  QA_ASSIGN_OR_RETURN(Cube::BulkResult bulk, cube.BulkLoad(std::move(parsed.atoms)));
   report.atoms = bulk.atoms_written;
   report.duplicates = bulk.duplicates;
   return report;

@@ -178,9 +178,10 @@ Result<std::optional<double>> Cube::ReadCell(const Coordinate& c) const {
   return std::optional<double>(agg.sum);
 }
 
-Status Cube::Write(const WriteBatch& batch) {
-  Impl& cube = *impl_;
-  std::vector<std::pair<AtomChange, size_t>> changes;  // with entry index
+Result<std::vector<uint64_t>> Cube::KeysOf(const WriteBatch& batch) const {
+  const Impl& cube = *impl_;
+  std::vector<uint64_t> keys;
+  keys.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const WriteBatch::Entry& e = batch.entries()[i];
     QA_RETURN_IF_ERROR(CheckCoordinate(cube, e.coordinate));
@@ -193,22 +194,72 @@ Status Cube::Write(const WriteBatch& batch) {
     if (e.value && !std::isfinite(*e.value))
       return Status::Invalid("write #" + std::to_string(i + 1) + " " +
                              Describe(cube, e.coordinate) + ": the value is not a finite number");
-    changes.push_back({{cube.KeyOf(e.coordinate), e.value.value_or(0), !e.value}, i});
+    keys.push_back(cube.KeyOf(e.coordinate));
   }
-  // Sorted by key; for a key written twice the last entry wins.
-  std::stable_sort(changes.begin(), changes.end(),
-                   [](auto& a, auto& b) { return a.first.key < b.first.key; });
-  std::vector<AtomChange> sorted;
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (i + 1 < changes.size() && changes[i + 1].first.key == changes[i].first.key) continue;
-    sorted.push_back(changes[i].first);
+  return keys;
+}
+
+namespace {
+
+// Sorted by key; for a key changed twice the last change wins.
+std::vector<AtomChange> LastWins(std::vector<AtomChange> changes) {
+  std::stable_sort(changes.begin(), changes.end(), [](auto& a, auto& b) { return a.key < b.key; });
+  size_t w = 0;
+  for (size_t r = 0; r < changes.size(); ++r) {
+    if (r + 1 < changes.size() && changes[r + 1].key == changes[r].key) continue;
+    changes[w++] = changes[r];
   }
-  std::unique_lock lock(cube.mu);
+  changes.resize(w);
+  return changes;
+}
+
+}  // namespace
+
+Status Cube::Write(const WriteBatch& batch) {
+  QA_ASSIGN_OR_RETURN(std::vector<uint64_t> keys, KeysOf(batch));
+  std::vector<AtomChange> changes;
+  changes.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto& value = batch.entries()[i].value;
+    changes.push_back({keys[i], value.value_or(0), !value});
+  }
+  impl_->ApplyChanges(LastWins(std::move(changes)));
+  return Status::Ok();
+}
+
+Status Cube::ApplyDeltas(const AtomDeltas& deltas) {
+  Impl& cube = *impl_;
+  if (deltas.size() > 0 && deltas.dims() != cube.dims.size())
+    return Status::Invalid("deltas have " + std::to_string(deltas.dims()) +
+                           " members per atom, cube '" + cube.name + "' has " +
+                           std::to_string(cube.dims.size()) + " dimensions");
+  std::vector<AtomChange> changes;
+  changes.reserve(deltas.size());
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (size_t i = 0; i < deltas.size(); ++i) {
+    auto coordinate = deltas.coordinate(i);
+    for (size_t d = 0; d < coordinate.size(); ++d) {
+      if (coordinate[d] >= cube.dims[d]->size() || !cube.dims[d]->is_leaf(coordinate[d]))
+        return Status::Invalid("delta #" + std::to_string(i + 1) +
+                               " does not name a leaf of dimension '" + cube.dims[d]->name() + "'");
+      leaves[d] = cube.dims[d]->leaf_ordinal(coordinate[d]);
+    }
+    auto value = deltas.new_value(i);
+    if (value && !std::isfinite(*value))
+      return Status::Invalid("delta #" + std::to_string(i + 1) + " is not finite");
+    changes.push_back({cube.layout.Pack(leaves), value.value_or(0), !value});
+  }
+  cube.ApplyChanges(LastWins(std::move(changes)));
+  return Status::Ok();
+}
+
+void Cube::Impl::ApplyChanges(std::vector<AtomChange> sorted) {
+  std::unique_lock lock(mu);
   std::vector<std::optional<double>> old_values;
-  cube.store.Apply(sorted, &old_values);
-  if (sorted.size() > cube.options.cache_delta_changes_max) {
-    cube.cache.Clear();
-    return Status::Ok();
+  store.Apply(sorted, &old_values);
+  if (sorted.size() > options.cache_delta_changes_max) {
+    cache.Clear();
+    return;
   }
   LeafOrdinal leaves[kCubeDimensionsMax];
   for (size_t i = 0; i < sorted.size(); ++i) {
@@ -216,10 +267,39 @@ Status Cube::Write(const WriteBatch& batch) {
     double delta = (c.erase ? 0 : c.value) - old_values[i].value_or(0);
     int atoms_delta = (c.erase ? 0 : 1) - (old_values[i] ? 1 : 0);
     if (delta == 0 && atoms_delta == 0) continue;
-    cube.layout.Unpack(c.key, leaves);
-    cube.cache.ApplyDelta(cube.dims, {leaves, cube.dims.size()}, delta, atoms_delta);
+    layout.Unpack(c.key, leaves);
+    cache.ApplyDelta(dims, {leaves, dims.size()}, delta, atoms_delta);
   }
-  return Status::Ok();
+}
+
+std::vector<std::optional<double>> Cube::ReadAtoms(std::span<const uint64_t> keys) const {
+  std::shared_lock lock(impl_->mu);
+  std::vector<std::optional<double>> out;
+  out.reserve(keys.size());
+  for (uint64_t k : keys) out.push_back(impl_->store.Get(k));
+  return out;
+}
+
+void Cube::MembersOf(uint64_t key, MemberId* members) const {
+  for (size_t d = 0; d < impl_->dims.size(); ++d)
+    members[d] = impl_->dims[d]->leaf_member(impl_->layout.Extract(key, d));
+}
+
+Cube::BulkResult Cube::FoldDuplicates(BulkAtoms& atoms) const {
+  const int inner_bits = impl_->layout.inner_bits();
+  BulkBuildResult built =
+      BuildPartitions(std::move(atoms.keys), std::move(atoms.values), inner_bits);
+  atoms = {};
+  BulkResult result;
+  result.duplicates = built.duplicates;
+  for (const Partition& p : built.partitions) {
+    for (size_t i = 0; i < p.keys.size(); ++i) {
+      atoms.keys.push_back((p.id << inner_bits) | p.keys[i]);
+      atoms.values.push_back(p.values[i]);
+    }
+  }
+  result.atoms_written = atoms.keys.size();
+  return result;
 }
 
 uint64_t Cube::PackLeaves(const LeafOrdinal* leaves) const { return impl_->layout.Pack(leaves); }
@@ -231,6 +311,11 @@ Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
     if (!std::isfinite(v)) return Status::Invalid("bulk load: a value is not a finite number");
   BulkBuildResult built =
       BuildPartitions(std::move(atoms.keys), std::move(atoms.values), impl_->layout.inner_bits());
+  for (const Partition& p : built.partitions)
+    for (double v : p.values)
+      if (!std::isfinite(v))
+        return Status::Invalid(
+            "bulk load: rows at one coordinate sum to a value that is not finite");
   BulkResult result;
   result.duplicates = built.duplicates;
   for (const Partition& p : built.partitions) result.atoms_written += p.keys.size();

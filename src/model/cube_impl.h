@@ -31,6 +31,9 @@ struct Cube::Impl {
   mutable CellCache cache;
 
   bool IsLeafCoordinate(const Coordinate& c) const;
+  // Applies changes sorted by unique key under the write lock and keeps
+  // the cache current.
+  void ApplyChanges(std::vector<AtomChange> sorted);
   uint64_t KeyOf(const Coordinate& leaf_coordinate) const;
   // Aggregates of the given cells (any mix of leaf and consolidated),
   // from the cache where possible. REQUIRES: `mu` held shared.

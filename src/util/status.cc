@@ -20,6 +20,8 @@ const char* StatusCodeName(StatusCode code) {
       return "IO_ERROR";
     case StatusCode::kCorruption:
       return "CORRUPTION";
+    case StatusCode::kUnknownOutcome:
+      return "UNKNOWN_OUTCOME";
   }
   return "UNKNOWN";
 }

@@ -1,7 +1,7 @@
 #include "view/selection.h"
 
+#include <algorithm>
 #include <charconv>
-#include <functional>
 
 namespace quantatom {
 namespace {
@@ -23,20 +23,33 @@ HeaderMember Header(const Dimension& dim, MemberId m, int depth) {
   return {dim.member_name(m), m, depth, dim.is_leaf(m)};
 }
 
-// Walks the hierarchy below `root` down to `levels_down` (-1: all).
+// Walks the hierarchy below `root` down to `levels_down` (-1: all), with an
+// explicit stack: hierarchies may be deeper than the thread's stack allows.
 void Walk(const Dimension& dim, MemberId root, int levels_down, HierarchyOrder order,
           bool leaves_only, std::vector<HeaderMember>& out) {
-  std::function<void(MemberId, int)> visit = [&](MemberId m, int distance) {
-    if (out.size() > kSelectionMembersMax) return;  // the caller reports it
-    bool emit = !leaves_only || dim.is_leaf(m);
-    if (emit && order == HierarchyOrder::kParentsFirst)
-      out.push_back(Header(dim, m, dim.depth(root) + distance));
-    if (levels_down < 0 || distance < levels_down)
-      for (const WeightedLink& c : dim.children(m)) visit(c.member, distance + 1);
-    if (emit && order == HierarchyOrder::kParentsLast)
-      out.push_back(Header(dim, m, dim.depth(root) + distance));
+  struct Frame {
+    MemberId member;
+    int distance;
+    size_t next_child;
   };
-  visit(root, 0);
+  auto emit = [&](const Frame& f) {
+    if (!leaves_only || dim.is_leaf(f.member))
+      out.push_back(Header(dim, f.member, dim.depth(root) + f.distance));
+  };
+  std::vector<Frame> stack{{root, 0, 0}};
+  if (order == HierarchyOrder::kParentsFirst) emit(stack.back());
+  while (!stack.empty() && out.size() <= kSelectionMembersMax) {  // the caller reports it
+    Frame& f = stack.back();
+    auto children = dim.children(f.member);
+    if ((levels_down < 0 || f.distance < levels_down) && f.next_child < children.size()) {
+      Frame child{children[f.next_child++].member, f.distance + 1, 0};
+      if (order == HierarchyOrder::kParentsFirst) emit(child);
+      stack.push_back(child);
+    } else {
+      if (order == HierarchyOrder::kParentsLast) emit(f);
+      stack.pop_back();
+    }
+  }
 }
 
 struct Call {
@@ -80,11 +93,12 @@ Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order
     Walk(dim, m, levels, order, leaves, out);
     if (leaves) {  // a set of leaves: each once, even when shared
       std::vector<bool> seen(dim.size(), false);
-      std::erase_if(out, [&, i = size_t{0}](const HeaderMember& h) mutable {
-        bool dup = i++ >= first && seen[h.id];
+      auto dup = [&](const HeaderMember& h) {
+        bool was = seen[h.id];
         seen[h.id] = true;
-        return dup;
-      });
+        return was;
+      };
+      out.erase(std::remove_if(out.begin() + first, out.end(), dup), out.end());
     }
   } else if (call.function == "level") {
     auto n = ParseCount(call.argument);

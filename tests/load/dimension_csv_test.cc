@@ -57,7 +57,8 @@ class GoodDimension : public testing::Test {
   LeafOrdinal Leaf(std::string_view name) const { return dim_->leaf_ordinal(Id(name)); }
   std::vector<std::string> ChildNames(std::string_view name) const {
     std::vector<std::string> out;
-    for (const WeightedLink& c : dim_->children(Id(name))) out.push_back(dim_->member_name(c.member));
+    for (const WeightedLink& c : dim_->children(Id(name)))
+      out.push_back(dim_->member_name(c.member));
     return out;
   }
 
@@ -67,8 +68,8 @@ class GoodDimension : public testing::Test {
 TEST_F(GoodDimension, MembersKeepTheOrderOfTheirFirstRow) {
   EXPECT_EQ(dim_->name(), "Entity");
   ASSERT_EQ(dim_->size(), 8u);
-  const char* expected[] = {"Total",   "Americas", "US",          "Canada",
-                            "Europe",  "Germany",  "Adjustments", "Alt"};
+  const char* expected[] = {"Total",  "Americas", "US",          "Canada",
+                            "Europe", "Germany",  "Adjustments", "Alt"};
   for (MemberId m = 0; m < 8; ++m) EXPECT_EQ(dim_->member_name(m), expected[m]);
 }
 
@@ -202,7 +203,8 @@ TEST(DimensionCsv, NamesDifferingOnlyByCaseAreDuplicates) {
 }
 
 TEST(DimensionCsv, AliasCollidingWithAnotherMembersNameIsRejected) {
-  std::string m = ErrorOf("member,parent,weight,alias\nTotal,,,\nEast,Total,1,west\nWest,Total,1,\n");
+  std::string m =
+      ErrorOf("member,parent,weight,alias\nTotal,,,\nEast,Total,1,west\nWest,Total,1,\n");
   EXPECT_TRUE(Contains(m, "alias 'west' of member 'East' is already the name or alias of 'West'"));
 }
 
@@ -223,7 +225,8 @@ TEST(DimensionCsv, NonNumericWeightNamesPositionAndMember) {
   for (const char* w : {"one", "1x", "+1", " 1", "1,5"}) {
     std::string row = std::string("East,Total,") + (std::string_view(w) == "1,5" ? "\"1,5\"" : w);
     std::string m = ErrorOf("member,parent,weight\nTotal,,\n" + row + "\n");
-    EXPECT_TRUE(Contains(m, "m/dims/Entity.csv:3:12: weight '" + std::string(w) + "' is not a number"));
+    EXPECT_TRUE(
+        Contains(m, "m/dims/Entity.csv:3:12: weight '" + std::string(w) + "' is not a number"));
     EXPECT_TRUE(Contains(m, "member 'East'"));
   }
 }
@@ -240,10 +243,12 @@ TEST(DimensionCsv, BadHeaderIsRejected) {
                        "m/dims/Entity.csv:1:1: header column 1 must be 'member', found 'name'"));
   EXPECT_TRUE(Contains(ErrorOf("member,weight,parent\nTotal,,\n"),
                        "m/dims/Entity.csv:1:8: header column 2 must be 'parent'"));
-  EXPECT_TRUE(Contains(ErrorOf("member,parent\nTotal,\n"), "header must start with member,parent,weight"));
+  EXPECT_TRUE(
+      Contains(ErrorOf("member,parent\nTotal,\n"), "header must start with member,parent,weight"));
   EXPECT_TRUE(Contains(ErrorOf("member,parent,weight,colour\nTotal,,,red\n"),
                        "m/dims/Entity.csv:1:22: unknown header column 'colour'"));
-  EXPECT_TRUE(Contains(ErrorOf("member,parent,weight,attr:\nTotal,,,red\n"), "unknown header column 'attr:'"));
+  EXPECT_TRUE(Contains(ErrorOf("member,parent,weight,attr:\nTotal,,,red\n"),
+                       "unknown header column 'attr:'"));
 }
 
 TEST(DimensionCsv, EmptyFileIsRejected) {
@@ -275,7 +280,8 @@ TEST(DimensionCsv, EmptyMemberNameIsRejected) {
 
 TEST(DimensionCsv, NameLongerThan1024BytesIsRejected) {
   std::string name(1025, 'x');
-  EXPECT_TRUE(Contains(ErrorOf("member,parent,weight\n" + name + ",,\n"), "longer than 1024 bytes"));
+  EXPECT_TRUE(
+      Contains(ErrorOf("member,parent,weight\n" + name + ",,\n"), "longer than 1024 bytes"));
   EXPECT_TRUE(Parse("member,parent,weight\n" + std::string(1024, 'x') + ",,\n").ok());
 }
 

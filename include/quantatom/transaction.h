@@ -1,0 +1,68 @@
+// A transaction: one change to a model as the log (AODL) records it, with
+// who, when, what operation, and the resulting atom deltas.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "quantatom/dimension.h"
+
+namespace quantatom {
+
+enum class OperationKind : uint8_t {
+  kWriteBatch = 1,       // leaf writes (set and clear)
+  kLoad = 2,             // a fact load
+  kCreateDimension = 3,  // parameters: the dimension CSV
+  kCreateCube = 4,       // parameters: the dimension names
+  kUndo = 5,             // compensates an earlier transaction
+};
+const char* OperationKindName(OperationKind kind);
+
+using Hash = std::array<uint8_t, 32>;
+
+// Atom deltas of one cube, column-wise so a load of millions stays compact
+// (17 bytes and the members per delta): delta i is at members
+// [i*dims, i*dims+dims) (leaf ids in cube order), from old to new value,
+// either of which may be empty.
+class AtomDeltas {
+ public:
+  AtomDeltas() = default;
+  explicit AtomDeltas(size_t dims) : dims_(dims) {}
+
+  size_t dims() const { return dims_; }
+  size_t size() const { return flags_.size(); }
+  void Reserve(size_t n);
+  void Add(const MemberId* coordinate, std::optional<double> old_value,
+           std::optional<double> new_value);
+
+  std::span<const MemberId> coordinate(size_t i) const {
+    return {members_.data() + i * dims_, dims_};
+  }
+  std::optional<double> old_value(size_t i) const;
+  std::optional<double> new_value(size_t i) const;
+
+ private:
+  static constexpr uint8_t kHasOld = 1, kHasNew = 2;
+  size_t dims_ = 0;
+  std::vector<MemberId> members_;
+  std::vector<uint8_t> flags_;
+  std::vector<double> old_values_, new_values_;  // 0 where empty
+};
+
+struct Transaction {
+  uint64_t sequence = 0;
+  int64_t time_us = 0;  // wall clock at commit, microseconds since the epoch
+  std::string user;
+  std::string client_txn_id;  // a retry with the same id applies at most once
+  OperationKind kind = OperationKind::kWriteBatch;
+  std::string parameters;  // the operation's own parameters (text)
+  std::string cube;        // whose atoms `deltas` are ("" for none)
+  AtomDeltas deltas;
+  Hash previous_hash{};  // hash of the transaction before (zeros for the first)
+};
+
+}  // namespace quantatom

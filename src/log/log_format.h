@@ -1,0 +1,28 @@
+// The on-disk layout of the log (docs/log-format.md).
+//
+// log/<first sequence, 20 digits>.log segments, each a 16-byte header
+// (magic "QALOG" 0 0 1, first sequence u64) and then records:
+//   length u32 | crc32 u32 of the payload | payload (an encoded transaction)
+// little-endian.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace quantatom::log_format {
+
+inline constexpr char kMagic[8] = {'Q', 'A', 'L', 'O', 'G', 0, 0, 1};
+inline constexpr size_t kSegmentHeaderBytes = 16;
+inline constexpr size_t kRecordHeaderBytes = 8;
+// A record larger than this is refused on write and taken as damage on read.
+inline constexpr uint32_t kRecordBytesMax = 1u << 30;
+
+uint32_t Checksum(const char* data, size_t n);
+std::string SegmentName(uint64_t first_sequence);
+// The first sequence of a segment name, or 0 when it is not one.
+uint64_t ParseSegmentName(const std::string& name);
+std::string SegmentHeader(uint64_t first_sequence);
+// Appends a framed record.
+void AppendRecord(std::string& out, const std::string& payload);
+
+}  // namespace quantatom::log_format

@@ -1,0 +1,156 @@
+#include "log/transaction_codec.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace quantatom {
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kHasOld = 1, kHasNew = 2;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+template <typename T>
+void PutFixed(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));  // little-endian machines only (x86-64, arm64)
+  out.append(bytes, sizeof(T));
+}
+
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+// Reads from a byte range, remembering the first thing that did not fit.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  bool ok() const { return ok_; }
+  bool done() const { return pos_ == data_.size(); }
+
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (!Need(1)) return 0;
+      uint8_t b = static_cast<uint8_t>(data_[pos_++]);
+      v |= uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    ok_ = false;
+    return 0;
+  }
+  template <typename T>
+  T Fixed() {
+    T v{};
+    if (Need(sizeof(T))) std::memcpy(&v, data_.data() + pos_, sizeof(T)), pos_ += sizeof(T);
+    return v;
+  }
+  std::string String() {
+    uint64_t n = Varint();
+    if (!Need(n)) return {};
+    std::string s(data_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  void Bytes(uint8_t* out, size_t n) {
+    if (Need(n)) std::memcpy(out, data_.data() + pos_, n), pos_ += n;
+  }
+
+ private:
+  bool Need(uint64_t n) {
+    if (ok_ && n <= data_.size() - pos_) return true;
+    ok_ = false;
+    return false;
+  }
+  std::string_view data_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+void EncodeTransaction(const Transaction& txn, std::string& out) {
+  out.push_back(static_cast<char>(kFormatVersion));
+  PutFixed<uint64_t>(out, txn.sequence);
+  PutFixed<int64_t>(out, txn.time_us);
+  out.append(reinterpret_cast<const char*>(txn.previous_hash.data()), txn.previous_hash.size());
+  PutString(out, txn.user);
+  PutString(out, txn.client_txn_id);
+  out.push_back(static_cast<char>(txn.kind));
+  PutString(out, txn.parameters);
+  PutString(out, txn.cube);
+  const AtomDeltas& d = txn.deltas;
+  PutVarint(out, d.dims());
+  PutVarint(out, d.size());
+  for (size_t i = 0; i < d.size(); ++i) {
+    for (MemberId m : d.coordinate(i)) PutVarint(out, m);
+    auto old_value = d.old_value(i), new_value = d.new_value(i);
+    out.push_back(static_cast<char>((old_value ? kHasOld : 0) | (new_value ? kHasNew : 0)));
+    if (old_value) PutFixed<double>(out, *old_value);
+    if (new_value) PutFixed<double>(out, *new_value);
+  }
+}
+
+Result<Transaction> DecodeTransaction(std::string_view data) {
+  Reader r(data);
+  Transaction txn;
+  uint8_t version = r.Fixed<uint8_t>();
+  if (r.ok() && version != kFormatVersion)
+    return Status(StatusCode::kCorruption,
+                  "transaction format version " + std::to_string(version) + " is unknown");
+  txn.sequence = r.Fixed<uint64_t>();
+  txn.time_us = r.Fixed<int64_t>();
+  r.Bytes(txn.previous_hash.data(), txn.previous_hash.size());
+  txn.user = r.String();
+  txn.client_txn_id = r.String();
+  txn.kind = static_cast<OperationKind>(r.Fixed<uint8_t>());
+  txn.parameters = r.String();
+  txn.cube = r.String();
+  uint64_t dims = r.Varint();
+  uint64_t count = r.Varint();
+  if (!r.ok() || dims > 64 || count > data.size())  // each delta takes at least one byte
+    return Status(StatusCode::kCorruption, "transaction header is malformed");
+  AtomDeltas& d = txn.deltas = AtomDeltas(dims);
+  d.Reserve(count);
+  MemberId coordinate[64];
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    for (size_t k = 0; k < dims; ++k) coordinate[k] = static_cast<MemberId>(r.Varint());
+    uint8_t flags = r.Fixed<uint8_t>();
+    std::optional<double> old_value, new_value;
+    if (flags & kHasOld) old_value = r.Fixed<double>();
+    if (flags & kHasNew) new_value = r.Fixed<double>();
+    d.Add(coordinate, old_value, new_value);
+  }
+  if (!r.ok() || !r.done())
+    return Status(StatusCode::kCorruption, "transaction " + std::to_string(txn.sequence) +
+                                               " is truncated or has trailing bytes");
+  return txn;
+}
+
+Hash HashOf(std::string_view encoded) {
+  Hash h;
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(encoded.data()),
+                     encoded.size(), nullptr, 0);
+  return h;
+}
+
+std::string HexOf(const Hash& hash) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : hash) {
+    s.push_back(kDigits[b >> 4]);
+    s.push_back(kDigits[b & 15]);
+  }
+  return s;
+}
+
+}  // namespace quantatom
