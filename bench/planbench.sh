@@ -10,7 +10,7 @@ runs=${2:-3}
 gen=../shared/bench/gen_planbench.py
 data=${QA_BENCH_DATA:-build/planbench-$scale}
 bash scripts/deps.sh
-bash scripts/build.sh release -DCMAKE_BUILD_TYPE=Release
+bash scripts/build.sh release -DCMAKE_BUILD_TYPE=Release -DQA_TESTS=OFF
 if [ ! -f "$data/expected.json" ]; then
   python3 "$gen" --scale "$scale" --seed 1 --out "$data" --expected
 fi

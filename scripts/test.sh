@@ -27,18 +27,18 @@ format_check() {
 }
 
 unit_tests() {
-  bash scripts/build.sh release -DCMAKE_BUILD_TYPE=Release &&
-    ctest --test-dir build/release --output-on-failure -j2 2>&1 | tail -n 25
+  bash scripts/build.sh test -DCMAKE_BUILD_TYPE=Release -DQA_TESTS=ON &&
+    ctest --test-dir build/test --output-on-failure --no-tests=error -j2 2>&1 | tail -n 25
   return "${PIPESTATUS[0]}"
 }
 
 asan_tests() {
-  bash scripts/build.sh asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=address,undefined &&
+  bash scripts/build.sh asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=address,undefined -DQA_TESTS=ON &&
     QA_BIN=build/asan/quantatom ASAN_OPTIONS=detect_leaks=1 build/asan/quantatom_tests --gtest_brief=1
 }
 
 tsan_tests() {
-  bash scripts/build.sh tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=thread &&
+  bash scripts/build.sh tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=thread -DQA_TESTS=ON &&
     TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build/tsan/quantatom_tests --gtest_brief=1 \
       --gtest_filter='CubeConcurrency.*:ConsolidationProperty.*'
 }
@@ -50,7 +50,7 @@ planbench_answers() {
     return 0
   fi
   [ -f "$dir/expected.json" ] || python3 "$gen" --scale S --seed 1 --out "$dir" --expected >/dev/null || return 1
-  build/release/quantatom bench --planbench "$dir" --edit-cycles 20 >build/planbench-S.json || return 1
+  build/test/quantatom bench --planbench "$dir" --edit-cycles 20 >build/planbench-S.json || return 1
   python3 - build/planbench-S.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -1,0 +1,117 @@
+// The commit thread: takes every waiting request, prepares each against the
+// model plus the group's earlier changes, appends them all with one fsync,
+// then applies them and answers. Nothing is visible before it is durable.
+#include <cassert>
+
+#include "db/apply.h"
+#include "db/database_impl.h"
+#include "log/transaction_codec.h"
+
+namespace quantatom {
+
+Result<CommitResult> Database::Impl::Submit(std::unique_ptr<CommitRequest> request) {
+  auto future = request->done.get_future();
+  {
+    std::lock_guard lock(queue_mu);
+    if (stopping) return Status::Precondition("the database is closing");
+    queue.push_back(std::move(request));
+  }
+  queue_cv.notify_one();
+  return future.get();
+}
+
+void Database::Impl::CommitLoop() {
+  while (true) {
+    std::vector<std::unique_ptr<CommitRequest>> group;
+    {
+      std::unique_lock lock(queue_mu);
+      queue_cv.wait(lock, [this] { return stopping || !queue.empty(); });
+      if (queue.empty()) return;  // stopping, nothing left
+      // A request that must be alone ends the group before it.
+      while (!queue.empty() && group.size() < options.group_commit_max) {
+        if (queue.front()->alone && !group.empty()) break;
+        group.push_back(std::move(queue.front()));
+        queue.pop_front();
+        if (group.back()->alone) break;
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& group) {
+  constexpr size_t kNone = SIZE_MAX;
+  Overlay overlay;
+  std::vector<Transaction> txns;
+  std::vector<std::string> payloads;
+  std::vector<std::optional<Result<CommitResult>>> answers(group.size());
+  std::vector<size_t> txn_of(group.size(), kNone), twin_of(group.size(), kNone);
+  std::unordered_map<std::string, size_t> first_with_id;
+  Hash hash = last_hash;
+  for (size_t i = 0; i < group.size(); ++i) {
+    CommitRequest& request = *group[i];
+    const std::string& id = request.context.client_txn_id;
+    if (!id.empty()) {
+      if (auto it = results_by_client_id.find(id); it != results_by_client_id.end()) {
+        CommitResult again = it->second;
+        again.replayed = true;
+        answers[i] = again;
+        continue;
+      }
+      if (auto it = first_with_id.find(id); it != first_with_id.end()) {
+        twin_of[i] = it->second;  // answered as its twin is, below
+        continue;
+      }
+      first_with_id[id] = i;
+    }
+    Transaction txn;
+    Status prepared = request.prepare(txn, overlay);
+    if (!prepared.ok()) {
+      answers[i] = prepared;
+      continue;
+    }
+    txn.sequence = last_sequence + txns.size() + 1;
+    txn.time_us = env->NowMicros();
+    txn.user = request.context.user;
+    txn.client_txn_id = id;
+    txn.previous_hash = hash;
+    std::string payload;
+    EncodeTransaction(txn, payload);
+    hash = HashOf(payload);
+    payloads.push_back(std::move(payload));
+    txn_of[i] = txns.size();
+    txns.push_back(std::move(txn));
+  }
+  Status logged = payloads.empty() ? Status::Ok() : log->Append(payloads, last_sequence + 1);
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (txn_of[i] == kNone) continue;
+    if (!logged.ok()) {
+      answers[i] = logged;
+      continue;
+    }
+    const Transaction& txn = txns[txn_of[i]];
+    Status applied;
+    {
+      std::unique_lock lock(structure_mu);
+      applied = ApplyTransaction(model, txn);
+    }
+    assert(applied.ok() && "a prepared transaction must apply");
+    CommitResult r{txn.sequence, txn.deltas.size(), false};
+    if (!txn.client_txn_id.empty()) results_by_client_id[txn.client_txn_id] = r;
+    answers[i] = r;
+  }
+  if (logged.ok() && !txns.empty()) {
+    last_sequence += txns.size();
+    last_hash = hash;
+    visible_sequence = last_sequence;
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (twin_of[i] != kNone) {
+      answers[i] = *answers[twin_of[i]];
+      if (answers[i]->ok()) (*answers[i])->replayed = true;
+    }
+    group[i]->done.set_value(std::move(*answers[i]));
+  }
+}
+
+}  // namespace quantatom

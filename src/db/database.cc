@@ -1,0 +1,191 @@
+#include "quantatom/database.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "db/apply.h"
+#include "db/database_impl.h"
+#include "load/file.h"
+#include "log/log_reader.h"
+
+namespace quantatom {
+
+Status Database::Impl::Replay(const Transaction& txn) {
+  QA_RETURN_IF_ERROR(ApplyTransaction(model, txn));
+  if (!txn.client_txn_id.empty())
+    results_by_client_id[txn.client_txn_id] = {txn.sequence, txn.deltas.size(), false};
+  return Status::Ok();
+}
+
+std::shared_ptr<Cube> Database::Impl::LookupCube(std::string_view name) const {
+  std::shared_lock lock(structure_mu);
+  return model.FindCube(name);
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, DatabaseOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->env = options.env ? options.env : Env::Default();
+  impl->options = options;
+  Env* env = impl->env;
+  if (!env->FileExists(dir)) {
+    if (!options.create_if_missing) return Status::NotFound(dir + ": no such data directory");
+    QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
+  }
+  const std::string log_dir = dir + "/log";
+  if (!env->FileExists(log_dir)) {
+    QA_RETURN_IF_ERROR(env->CreateDirectory(log_dir));
+    QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
+  }
+  Impl* raw = impl.get();
+  QA_ASSIGN_OR_RETURN(LogEnd end, ReplayLog(env, log_dir, {}, [raw](const Transaction& t) {
+                        return raw->Replay(t);
+                      }));
+  impl->warnings = end.warnings;
+  impl->last_sequence = end.last_sequence;
+  impl->last_hash = end.last_hash;
+  impl->visible_sequence = end.last_sequence;
+  QA_ASSIGN_OR_RETURN(impl->log, LogWriter::Open(env, log_dir, end, {options.segment_bytes_max}));
+  impl->committer = std::thread([raw] { raw->CommitLoop(); });
+  return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Database::~Database() {
+  {
+    std::lock_guard lock(impl_->queue_mu);
+    impl_->stopping = true;
+  }
+  impl_->queue_cv.notify_all();
+  impl_->committer.join();
+}
+
+const std::vector<std::string>& Database::open_warnings() const { return impl_->warnings; }
+uint64_t Database::last_sequence() const { return impl_->visible_sequence; }
+
+std::shared_ptr<Cube> Database::FindCube(std::string_view name) const {
+  return impl_->LookupCube(name);
+}
+
+std::shared_ptr<const Dimension> Database::FindDimension(std::string_view name) const {
+  std::shared_lock lock(impl_->structure_mu);
+  return impl_->model.FindDimension(name);
+}
+
+std::vector<std::string> Database::CubeNames() const {
+  std::shared_lock lock(impl_->structure_mu);
+  std::vector<std::string> names;
+  for (const auto& c : impl_->model.cubes()) names.push_back(c->name());
+  return names;
+}
+
+namespace {
+
+std::unique_ptr<CommitRequest> Request(const CommitContext& ctx, bool alone,
+                                       std::function<Status(Transaction&, Overlay&)> prepare) {
+  auto r = std::make_unique<CommitRequest>();
+  r->context = ctx;
+  r->alone = alone;
+  r->prepare = std::move(prepare);
+  return r;
+}
+
+}  // namespace
+
+Result<CommitResult> Database::CreateDimension(const std::string& name, const std::string& csv,
+                                               const CommitContext& ctx) {
+  Impl* impl = impl_.get();
+  return impl->Submit(Request(ctx, true, [=](Transaction& txn, Overlay&) {
+    txn.kind = OperationKind::kCreateDimension;
+    txn.parameters = CreateDimensionParameters(name, csv);
+    std::shared_lock lock(impl->structure_mu);
+    return CheckStructureChange(impl->model, txn);
+  }));
+}
+
+Result<CommitResult> Database::CreateCube(const std::string& name,
+                                          const std::vector<std::string>& dimensions,
+                                          const CommitContext& ctx) {
+  Impl* impl = impl_.get();
+  return impl->Submit(Request(ctx, true, [=](Transaction& txn, Overlay&) {
+    txn.kind = OperationKind::kCreateCube;
+    txn.parameters = CreateCubeParameters(name, dimensions);
+    std::shared_lock lock(impl->structure_mu);
+    return CheckStructureChange(impl->model, txn);
+  }));
+}
+
+Result<CommitResult> Database::Write(const std::string& cube_name, const WriteBatch& batch,
+                                     const CommitContext& ctx) {
+  auto cube = impl_->LookupCube(cube_name);
+  if (!cube) return Status::NotFound("unknown cube '" + cube_name + "'");
+  QA_ASSIGN_OR_RETURN(std::vector<uint64_t> keys, cube->KeysOf(batch));
+  return impl_->Submit(
+      Request(ctx, false, [cube, keys, &batch](Transaction& txn, Overlay& overlay) {
+        txn.kind = OperationKind::kWriteBatch;
+        txn.cube = cube->name();
+        auto& pending = overlay[cube->name()];
+        std::vector<std::optional<double>> current = cube->ReadAtoms(keys);
+        txn.deltas = AtomDeltas(cube->dimensions().size());
+        // A coordinate written twice in the batch: the last entry wins.
+        std::unordered_map<uint64_t, size_t> last;
+        for (size_t i = 0; i < keys.size(); ++i) last[keys[i]] = i;
+        for (size_t i = 0; i < keys.size(); ++i) {
+          if (last[keys[i]] != i) continue;
+          auto it = pending.find(keys[i]);
+          std::optional<double> old_value = it != pending.end() ? it->second : current[i];
+          const auto& new_value = batch.entries()[i].value;
+          txn.deltas.Add(batch.entries()[i].coordinate.data(), old_value, new_value);
+        }
+        for (size_t i = 0; i < keys.size(); ++i)
+          pending[keys[i]] = batch.entries()[last[keys[i]]].value;
+        return Status::Ok();
+      }));
+}
+
+Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std::string& path,
+                                         const CommitContext& ctx, LoadReport* report) {
+  auto cube = impl_->LookupCube(cube_name);
+  if (!cube) return Status::NotFound("unknown cube '" + cube_name + "'");
+  QA_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+  QA_ASSIGN_OR_RETURN(ParsedFacts parsed, ParseFactsText(*cube, file.text(), path));
+  const size_t rows = parsed.atoms.keys.size();
+  Cube::BulkResult folded = cube->FoldDuplicates(parsed.atoms);
+  for (double v : parsed.atoms.values)
+    if (!std::isfinite(v))
+      return Status::Invalid(path + ": duplicate rows sum past the largest double");
+  if (report) *report = {rows, folded.atoms_written, folded.duplicates, parsed.bytes};
+  auto atoms = std::make_shared<Cube::BulkAtoms>(std::move(parsed.atoms));
+  return impl_->Submit(Request(ctx, true, [cube, atoms, path, rows](Transaction& txn, Overlay&) {
+    txn.kind = OperationKind::kLoad;
+    txn.cube = cube->name();
+    txn.parameters = nlohmann::json{{"file", path}, {"rows", rows}}.dump();
+    const bool empty = cube->Stats().atoms == 0;
+    std::vector<std::optional<double>> old_values;
+    if (!empty) old_values = cube->ReadAtoms(atoms->keys);
+    txn.deltas = AtomDeltas(cube->dimensions().size());
+    txn.deltas.Reserve(atoms->keys.size());
+    MemberId members[16];
+    for (size_t i = 0; i < atoms->keys.size(); ++i) {
+      cube->MembersOf(atoms->keys[i], members);
+      txn.deltas.Add(members, empty ? std::nullopt : old_values[i], atoms->values[i]);
+    }
+    return Status::Ok();
+  }));
+}
+
+Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_t max) const {
+  std::vector<Transaction> out;
+  ReplayOptions options;
+  options.repair_torn_tail = false;  // a record being appended right now is not ours to cut
+  const uint64_t visible = impl_->visible_sequence;
+  auto end = ReplayLog(impl_->env, impl_->dir + "/log", options, [&](const Transaction& txn) {
+    if (txn.sequence > sequence && txn.sequence <= visible && out.size() < max) out.push_back(txn);
+    return Status::Ok();
+  });
+  if (!end.ok()) return end.status();
+  return out;
+}
+
+}  // namespace quantatom

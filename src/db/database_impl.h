@@ -1,0 +1,62 @@
+// The inside of a Database: the model, the log writer and the commit
+// thread that orders transactions and shares fsyncs among them.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "log/log_writer.h"
+#include "quantatom/database.h"
+
+namespace quantatom {
+
+// Atom values changed by earlier transactions of the group being prepared
+// (not yet applied to the cubes): cube name -> storage key -> value.
+using Overlay = std::map<std::string, std::unordered_map<uint64_t, std::optional<double>>>;
+
+struct CommitRequest {
+  CommitContext context;
+  bool alone = false;  // structure changes and loads: a group of their own
+  // Runs on the commit thread against the model plus `overlay`; fills the
+  // operation, parameters and deltas, records its changes in `overlay`.
+  std::function<Status(Transaction&, Overlay&)> prepare;
+  std::promise<Result<CommitResult>> done;
+};
+
+struct Database::Impl {
+  std::string dir;
+  Env* env;
+  DatabaseOptions options;
+  std::vector<std::string> warnings;
+
+  mutable std::shared_mutex structure_mu;  // guards model's lists of dimensions and cubes
+  Model model;
+
+  // Commit thread state.
+  std::unique_ptr<LogWriter> log;
+  uint64_t last_sequence = 0;
+  Hash last_hash{};
+  std::unordered_map<std::string, CommitResult> results_by_client_id;
+  std::atomic<uint64_t> visible_sequence{0};
+
+  std::mutex queue_mu;
+  std::condition_variable queue_cv;
+  std::deque<std::unique_ptr<CommitRequest>> queue;
+  bool stopping = false;
+  std::thread committer;
+
+  Result<CommitResult> Submit(std::unique_ptr<CommitRequest> request);
+  void CommitLoop();
+  void CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& group);
+  Status Replay(const Transaction& txn);
+  std::shared_ptr<quantatom::Cube> LookupCube(std::string_view name) const;
+};
+
+}  // namespace quantatom
