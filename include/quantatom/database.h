@@ -24,6 +24,26 @@ struct DatabaseOptions {
   bool create_if_missing = true;
   size_t group_commit_max = 1024;  // transactions sharing one fsync at most
   uint64_t segment_bytes_max = uint64_t{64} << 20;
+  // A background snapshot starts after this many transactions (0: never).
+  uint64_t snapshot_every_transactions = 100'000;
+  // After a snapshot, delete log segments it covers. Off by default: the
+  // log is the audit trail and the basis of time travel.
+  bool truncate_log_after_snapshot = false;
+};
+
+struct SnapshotReport {
+  uint64_t sequence = 0;  // the snapshot holds every transaction up to here
+  std::string file;
+  uint64_t bytes = 0;
+  size_t segments_removed = 0;
+};
+
+struct VerifyReport {
+  uint64_t last_sequence = 0;
+  size_t transactions_replayed = 0;  // from the log alone, when it starts at 1
+  std::string snapshot;              // the snapshot checked against the log, "" for none
+  size_t atoms = 0;
+  std::vector<std::string> warnings;
 };
 
 // Who commits, and an optional id that makes retries safe.
@@ -51,6 +71,8 @@ class Database {
   // Replay warnings (e.g. a torn tail that was cut off).
   const std::vector<std::string>& open_warnings() const;
   uint64_t last_sequence() const;
+  // The outcome of the last background snapshot (OK when none failed).
+  Status snapshot_status() const;
 
   std::shared_ptr<Cube> FindCube(std::string_view name) const;
   std::shared_ptr<const Dimension> FindDimension(std::string_view name) const;
@@ -69,6 +91,15 @@ class Database {
                                  const CommitContext& ctx, LoadReport* report = nullptr);
   // A whole model directory: its dimensions, cubes and facts, each logged.
   Status ImportModelDirectory(const std::string& dir, const CommitContext& ctx);
+
+  // Writes a snapshot of the state as of now. Writers are not blocked: the
+  // state is rebuilt aside from the previous snapshot and the log.
+  Result<SnapshotReport> Snapshot();
+
+  // Checks a data directory without changing it: record checksums, the hash
+  // chain, and that the newest snapshot plus the log give the same atoms and
+  // aggregates as the log alone.
+  static Result<VerifyReport> Verify(const std::string& dir, Env* env = nullptr);
 
   // Transactions after `sequence`, oldest first, at most `max` of them.
   Result<std::vector<Transaction>> ChangesSince(uint64_t sequence, size_t max) const;

@@ -20,6 +20,19 @@ Result<CommitResult> Database::Impl::Submit(std::unique_ptr<CommitRequest> reque
   return future.get();
 }
 
+void Database::Impl::SnapshotLoop(Database& db) {
+  std::unique_lock lock(queue_mu);
+  while (true) {
+    snapshot_cv.wait(lock, [this] { return stopping || SnapshotDue(); });
+    if (stopping) return;
+    lock.unlock();
+    Status s = db.Snapshot().status();  // rebuilt aside: commits go on meanwhile
+    lock.lock();
+    last_snapshot_status = s;
+    if (!s.ok()) return;  // reported by Database::snapshot_status(); no retry loop
+  }
+}
+
 void Database::Impl::CommitLoop() {
   while (true) {
     std::vector<std::unique_ptr<CommitRequest>> group;
@@ -104,6 +117,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     last_sequence += txns.size();
     last_hash = hash;
     visible_sequence = last_sequence;
+    if (SnapshotDue()) snapshot_cv.notify_one();
   }
   for (size_t i = 0; i < group.size(); ++i) {
     if (twin_of[i] != kNone) {

@@ -5,17 +5,11 @@
 
 #include "db/apply.h"
 #include "db/database_impl.h"
+#include "db/rebuild.h"
 #include "load/file.h"
 #include "log/log_reader.h"
 
 namespace quantatom {
-
-Status Database::Impl::Replay(const Transaction& txn) {
-  QA_RETURN_IF_ERROR(ApplyTransaction(model, txn));
-  if (!txn.client_txn_id.empty())
-    results_by_client_id[txn.client_txn_id] = {txn.sequence, txn.deltas.size(), false};
-  return Status::Ok();
-}
 
 std::shared_ptr<Cube> Database::Impl::LookupCube(std::string_view name) const {
   std::shared_lock lock(structure_mu);
@@ -31,23 +25,33 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   if (!env->FileExists(dir)) {
     if (!options.create_if_missing) return Status::NotFound(dir + ": no such data directory");
     QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
+    // The new directory's own name must be durable too (the ALICE lesson).
+    size_t slash = dir.find_last_of('/');
+    QA_RETURN_IF_ERROR(env->SyncDirectory(slash == std::string::npos ? "."
+                                          : slash == 0               ? "/"
+                                                                     : dir.substr(0, slash)));
   }
   const std::string log_dir = dir + "/log";
   if (!env->FileExists(log_dir)) {
     QA_RETURN_IF_ERROR(env->CreateDirectory(log_dir));
     QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
   }
+  QA_ASSIGN_OR_RETURN(Rebuilt rebuilt, RebuildModel(env, dir));
+  impl->model = std::move(rebuilt.model);
+  impl->warnings = std::move(rebuilt.warnings);
+  impl->last_sequence = rebuilt.state.sequence;
+  impl->last_hash = rebuilt.state.hash;
+  impl->results_by_client_id = std::move(rebuilt.state.client_ids);
+  impl->visible_sequence = impl->last_sequence;
+  impl->snapshot_sequence = rebuilt.snapshot.empty() ? 0 : rebuilt.state.sequence;
+  QA_ASSIGN_OR_RETURN(impl->log,
+                      LogWriter::Open(env, log_dir, rebuilt.log_end, {options.segment_bytes_max}));
   Impl* raw = impl.get();
-  QA_ASSIGN_OR_RETURN(LogEnd end, ReplayLog(env, log_dir, {}, [raw](const Transaction& t) {
-                        return raw->Replay(t);
-                      }));
-  impl->warnings = end.warnings;
-  impl->last_sequence = end.last_sequence;
-  impl->last_hash = end.last_hash;
-  impl->visible_sequence = end.last_sequence;
-  QA_ASSIGN_OR_RETURN(impl->log, LogWriter::Open(env, log_dir, end, {options.segment_bytes_max}));
   impl->committer = std::thread([raw] { raw->CommitLoop(); });
-  return std::unique_ptr<Database>(new Database(std::move(impl)));
+  std::unique_ptr<Database> db(new Database(std::move(impl)));
+  Database* self = db.get();
+  raw->snapshotter = std::thread([raw, self] { raw->SnapshotLoop(*self); });
+  return db;
 }
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -58,11 +62,18 @@ Database::~Database() {
     impl_->stopping = true;
   }
   impl_->queue_cv.notify_all();
+  impl_->snapshot_cv.notify_all();
   impl_->committer.join();
+  impl_->snapshotter.join();
 }
 
 const std::vector<std::string>& Database::open_warnings() const { return impl_->warnings; }
 uint64_t Database::last_sequence() const { return impl_->visible_sequence; }
+
+Status Database::snapshot_status() const {
+  std::lock_guard lock(impl_->queue_mu);
+  return impl_->last_snapshot_status;
+}
 
 std::shared_ptr<Cube> Database::FindCube(std::string_view name) const {
   return impl_->LookupCube(name);
@@ -180,10 +191,12 @@ Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_
   ReplayOptions options;
   options.repair_torn_tail = false;  // a record being appended right now is not ours to cut
   const uint64_t visible = impl_->visible_sequence;
-  auto end = ReplayLog(impl_->env, impl_->dir + "/log", options, [&](const Transaction& txn) {
-    if (txn.sequence > sequence && txn.sequence <= visible && out.size() < max) out.push_back(txn);
-    return Status::Ok();
-  });
+  auto end =
+      ReplayLog(impl_->env, impl_->dir + "/log", options, [&](const Transaction& txn, const Hash&) {
+        if (txn.sequence > sequence && txn.sequence <= visible && out.size() < max)
+          out.push_back(txn);
+        return Status::Ok();
+      });
   if (!end.ok()) return end.status();
   return out;
 }

@@ -45,6 +45,18 @@ struct Database::Impl {
   Hash last_hash{};
   std::unordered_map<std::string, CommitResult> results_by_client_id;
   std::atomic<uint64_t> visible_sequence{0};
+  std::atomic<uint64_t> snapshot_sequence{0};  // of the newest snapshot, 0 for none
+  std::mutex snapshot_mu;                      // one snapshot at a time
+  // The background snapshotter: woken by commits once enough transactions
+  // have accumulated since the last snapshot.
+  std::thread snapshotter;
+  std::condition_variable snapshot_cv;
+  Status last_snapshot_status;  // under queue_mu
+  void SnapshotLoop(Database& db);
+  bool SnapshotDue() const {
+    return options.snapshot_every_transactions &&
+           visible_sequence - snapshot_sequence >= options.snapshot_every_transactions;
+  }
 
   std::mutex queue_mu;
   std::condition_variable queue_cv;
@@ -55,7 +67,6 @@ struct Database::Impl {
   Result<CommitResult> Submit(std::unique_ptr<CommitRequest> request);
   void CommitLoop();
   void CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& group);
-  Status Replay(const Transaction& txn);
   std::shared_ptr<quantatom::Cube> LookupCube(std::string_view name) const;
 };
 

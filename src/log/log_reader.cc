@@ -145,7 +145,7 @@ class Replayer {
     previous_sequence_ = seq;
     previous_hash_ = hash;
     if (seq <= options_.after_sequence) return Status::Ok();
-    QA_RETURN_IF_ERROR(visit_(*txn));
+    QA_RETURN_IF_ERROR(visit_(*txn, hash));
     end_.last_sequence = seq;
     end_.last_hash = hash;
     return Status::Ok();

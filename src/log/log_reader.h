@@ -33,7 +33,8 @@ struct ReplayOptions {
   bool repair_torn_tail = true;  // false: only report it (verify)
 };
 
-using TransactionVisitor = std::function<Status(const Transaction& txn)>;
+// `hash` is the transaction's own hash (what the next one chains to).
+using TransactionVisitor = std::function<Status(const Transaction& txn, const Hash& hash)>;
 
 Result<LogEnd> ReplayLog(Env* env, const std::string& log_dir, const ReplayOptions& options,
                          const TransactionVisitor& visit);

@@ -73,7 +73,13 @@ Status LogWriter::Append(const std::vector<std::string>& payloads, uint64_t firs
     return Status::Io(appended.message() + "; nothing was written to the log");
   }
   Status synced = file_->Sync();
-  if (!synced.ok()) return Fail(synced);
+  if (!synced.ok()) {
+    // The page cache may hold bytes the disk does not; cut them durably so
+    // a reopen without a crash cannot build on them. The outcome stays
+    // unknown: the fsync may have reached the disk before it failed.
+    (void)env_->TruncateFile(path_, size_before);
+    return Fail(synced);
+  }
   bytes_written_ += bytes.size();
   return Status::Ok();
 }

@@ -1,0 +1,139 @@
+// Snapshots and verification of a data directory.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "db/database_impl.h"
+#include "db/rebuild.h"
+#include "log/log_format.h"
+
+namespace quantatom {
+namespace {
+
+// Removes log segments whose every transaction is at or below `sequence`.
+Result<size_t> TruncateLog(Env* env, const std::string& log_dir, uint64_t sequence) {
+  QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(log_dir));
+  std::vector<std::pair<uint64_t, std::string>> segments;
+  for (const std::string& n : names)
+    if (uint64_t first = log_format::ParseSegmentName(n)) segments.push_back({first, n});
+  std::sort(segments.begin(), segments.end());
+  size_t removed = 0;
+  for (size_t i = 0; i + 1 < segments.size() && segments[i + 1].first <= sequence + 1;
+       ++i, ++removed)
+    QA_RETURN_IF_ERROR(env->RemoveFile(log_dir + "/" + segments[i].second));
+  if (removed) QA_RETURN_IF_ERROR(env->SyncDirectory(log_dir));
+  return removed;
+}
+
+// Keeps the newest two snapshots.
+Status RemoveOldSnapshots(Env* env, const std::string& dir) {
+  QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(dir));
+  std::vector<std::string> snaps;
+  for (const std::string& n : names)
+    if (n.size() == 25 && n.ends_with(".snap")) snaps.push_back(n);
+  std::sort(snaps.rbegin(), snaps.rend());
+  for (size_t i = 2; i < snaps.size(); ++i)
+    QA_RETURN_IF_ERROR(env->RemoveFile(dir + "/" + snaps[i]));
+  return snaps.size() > 2 ? env->SyncDirectory(dir) : Status::Ok();
+}
+
+using AtomMap = std::map<std::pair<std::string, std::vector<LeafOrdinal>>, double>;
+
+AtomMap AtomsOf(const Model& model) {
+  AtomMap atoms;
+  for (const auto& cube : model.cubes())
+    cube->ForEachAtom([&](const AtomRef& a) {
+      atoms[{cube->name(), std::vector<LeafOrdinal>(a.leaves.begin(), a.leaves.end())}] = a.value;
+    });
+  return atoms;
+}
+
+// The top cell of every cube (first root of each dimension), recomputed.
+std::vector<std::optional<double>> TopCells(const Model& model) {
+  std::vector<std::optional<double>> out;
+  for (const auto& cube : model.cubes()) {
+    Coordinate top;
+    for (const auto& d : cube->dimensions()) top.push_back(d->roots()[0]);
+    cube->ClearCache();
+    out.push_back(*cube->ReadCell(top));
+  }
+  return out;
+}
+
+bool SameAggregates(const std::vector<std::optional<double>>& a,
+                    const std::vector<std::optional<double>>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].has_value() != b[i].has_value()) return false;
+    if (a[i] &&
+        std::fabs(*a[i] - *b[i]) > 1e-9 * std::max({1.0, std::fabs(*a[i]), std::fabs(*b[i])}))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<SnapshotReport> Database::Snapshot() {
+  Impl& impl = *impl_;
+  std::lock_guard one_at_a_time(impl.snapshot_mu);
+  const uint64_t sequence = impl.visible_sequence;
+  SnapshotReport report;
+  report.sequence = sequence;
+  if (sequence == impl.snapshot_sequence) return report;  // nothing new
+  QA_ASSIGN_OR_RETURN(Rebuilt rebuilt,
+                      RebuildModel(impl.env, impl.dir, sequence, /*repair=*/false));
+  if (rebuilt.state.sequence != sequence)
+    return Status::Corruption("snapshot: the log holds up to " +
+                              std::to_string(rebuilt.state.sequence) + ", expected " +
+                              std::to_string(sequence));
+  const std::string snapshot_dir = impl.dir + "/snapshot";
+  if (!impl.env->FileExists(snapshot_dir)) {
+    QA_RETURN_IF_ERROR(impl.env->CreateDirectory(snapshot_dir));
+    QA_RETURN_IF_ERROR(impl.env->SyncDirectory(impl.dir));
+  }
+  QA_RETURN_IF_ERROR(WriteSnapshot(impl.env, snapshot_dir, rebuilt.model, rebuilt.state));
+  report.file = snapshot_dir + "/" + SnapshotName(sequence);
+  if (auto data = impl.env->ReadFile(report.file); data.ok()) report.bytes = data->size();
+  impl.snapshot_sequence = sequence;
+  QA_RETURN_IF_ERROR(RemoveOldSnapshots(impl.env, snapshot_dir));
+  if (impl.options.truncate_log_after_snapshot) {
+    QA_ASSIGN_OR_RETURN(report.segments_removed,
+                        TruncateLog(impl.env, impl.dir + "/log", sequence));
+  }
+  return report;
+}
+
+Result<VerifyReport> Database::Verify(const std::string& dir, Env* env) {
+  env = env ? env : Env::Default();
+  if (!env->FileExists(dir + "/log"))
+    return Status::NotFound(dir + ": not a data directory (no log/)");
+  VerifyReport report;
+  QA_ASSIGN_OR_RETURN(Rebuilt with_snapshot, RebuildModel(env, dir, UINT64_MAX, /*repair=*/false));
+  report.last_sequence = with_snapshot.state.sequence;
+  report.snapshot = with_snapshot.snapshot;
+  report.warnings = with_snapshot.warnings;
+  AtomMap atoms = AtomsOf(with_snapshot.model);
+  report.atoms = atoms.size();
+  auto from_log = RebuildModel(env, dir, UINT64_MAX, /*repair=*/false, /*use_snapshot=*/false);
+  if (!from_log.ok()) {
+    // A truncated log cannot be replayed alone; the snapshot path checked what is there.
+    if (with_snapshot.snapshot.empty()) return from_log.status();
+    report.warnings.push_back("the log alone cannot rebuild the model (" +
+                              from_log.status().message() + ")");
+    return report;
+  }
+  report.transactions_replayed = from_log->state.sequence;
+  if (from_log->state.sequence != report.last_sequence)
+    return Status::Corruption(
+        dir + ": the log ends at " + std::to_string(from_log->state.sequence) +
+        " but snapshot and log end at " + std::to_string(report.last_sequence));
+  if (AtomsOf(from_log->model) != atoms)
+    return Status::Corruption(dir + ": " + with_snapshot.snapshot +
+                              " plus the log disagrees with the log alone");
+  if (!SameAggregates(TopCells(from_log->model), TopCells(with_snapshot.model)))
+    return Status::Corruption(dir + ": aggregates from the snapshot differ from the log's");
+  return report;
+}
+
+}  // namespace quantatom

@@ -1,0 +1,38 @@
+#include "db/rebuild.h"
+
+#include "db/apply.h"
+
+namespace quantatom {
+
+Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, uint64_t up_to, bool repair,
+                             bool use_snapshot) {
+  Rebuilt out;
+  LoadedSnapshot loaded;
+  if (use_snapshot) {
+    QA_ASSIGN_OR_RETURN(loaded, LoadLatestSnapshot(env, dir + "/snapshot", out.model));
+  }
+  out.state = std::move(loaded.state);
+  out.snapshot = loaded.file;
+  out.warnings = loaded.warnings;
+  ReplayOptions options;
+  options.after_sequence = out.state.sequence;
+  options.after_hash = out.state.hash;
+  options.repair_torn_tail = repair;
+  auto end = ReplayLog(env, dir + "/log", options, [&](const Transaction& txn, const Hash& hash) {
+    if (txn.sequence > up_to) return Status::Ok();
+    QA_RETURN_IF_ERROR(ApplyTransaction(out.model, txn));
+    if (txn.kind == OperationKind::kCreateDimension || txn.kind == OperationKind::kCreateCube)
+      out.state.structure.push_back(txn);
+    if (!txn.client_txn_id.empty())
+      out.state.client_ids[txn.client_txn_id] = {txn.sequence, txn.deltas.size(), false};
+    out.state.sequence = txn.sequence;
+    out.state.hash = hash;
+    return Status::Ok();
+  });
+  if (!end.ok()) return end.status();
+  out.log_end = std::move(*end);
+  out.warnings.insert(out.warnings.end(), out.log_end.warnings.begin(), out.log_end.warnings.end());
+  return out;
+}
+
+}  // namespace quantatom

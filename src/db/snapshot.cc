@@ -1,0 +1,181 @@
+#include "db/snapshot.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "db/apply.h"
+#include "log/log_format.h"
+#include "log/transaction_codec.h"
+
+namespace quantatom {
+namespace {
+
+namespace lf = log_format;
+
+constexpr char kSnapshotMagic[8] = {'Q', 'A', 'S', 'N', 'A', 'P', 0, 1};
+constexpr uint8_t kRecordTransaction = 1, kRecordClientIds = 2;
+
+void AddRecord(std::string& out, uint8_t type, const std::string& body) {
+  std::string payload(1, static_cast<char>(type));
+  payload += body;
+  lf::AppendRecord(out, payload);
+}
+
+// Every atom of a cube as one load transaction.
+Transaction AtomsOf(const Cube& cube, uint64_t sequence) {
+  Transaction t;
+  t.sequence = sequence;
+  t.kind = OperationKind::kLoad;
+  t.cube = cube.name();
+  t.deltas = AtomDeltas(cube.dimensions().size());
+  t.deltas.Reserve(cube.Stats().atoms);
+  std::vector<MemberId> members(cube.dimensions().size());
+  cube.ForEachAtom([&](const AtomRef& atom) {
+    for (size_t d = 0; d < members.size(); ++d)
+      members[d] = cube.dimensions()[d]->leaf_member(atom.leaves[d]);
+    t.deltas.Add(members.data(), std::nullopt, atom.value);
+  });
+  return t;
+}
+
+std::string Serialize(const Model& model, const SnapshotState& state) {
+  std::string out(kSnapshotMagic, sizeof kSnapshotMagic);
+  out.append(reinterpret_cast<const char*>(&state.sequence), 8);
+  out.append(reinterpret_cast<const char*>(state.hash.data()), state.hash.size());
+  for (const Transaction& t : state.structure) {
+    std::string body;
+    EncodeTransaction(t, body);
+    AddRecord(out, kRecordTransaction, body);
+  }
+  for (const auto& cube : model.cubes()) {
+    std::string body;
+    EncodeTransaction(AtomsOf(*cube, state.sequence), body);
+    AddRecord(out, kRecordTransaction, body);
+  }
+  nlohmann::json ids = nlohmann::json::object();
+  for (const auto& [id, r] : state.client_ids) ids[id] = {r.sequence, r.atoms_changed};
+  AddRecord(out, kRecordClientIds, ids.dump());
+  return out;
+}
+
+Result<std::string> Compress(const std::string& raw, int level) {
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  ZSTD_CCtx* ctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_checksumFlag, 1);
+  size_t n = ZSTD_compress2(ctx, out.data(), out.size(), raw.data(), raw.size());
+  ZSTD_freeCCtx(ctx);
+  if (ZSTD_isError(n)) return Status::Io(std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> Decompress(const std::string& data, const std::string& file) {
+  unsigned long long size = ZSTD_getFrameContentSize(data.data(), data.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
+      size > (uint64_t{1} << 40))
+    return Status::Corruption(file + ": not a zstd frame with a known size");
+  std::string out(size, '\0');
+  size_t n = ZSTD_decompress(out.data(), out.size(), data.data(), data.size());
+  if (ZSTD_isError(n) || n != size) return Status::Corruption(file + ": " + ZSTD_getErrorName(n));
+  return out;
+}
+
+// Applies one snapshot's contents to `model`, checking every frame.
+Result<SnapshotState> Apply(const std::string& raw, const std::string& file, Model& model) {
+  const size_t header = sizeof kSnapshotMagic + 8 + 32;
+  if (raw.size() < header || std::memcmp(raw.data(), kSnapshotMagic, sizeof kSnapshotMagic) != 0)
+    return Status::Corruption(file + ": bad snapshot header");
+  SnapshotState state;
+  std::memcpy(&state.sequence, raw.data() + 8, 8);
+  std::memcpy(state.hash.data(), raw.data() + 16, 32);
+  size_t offset = header;
+  while (offset < raw.size()) {
+    uint32_t frame[2];
+    if (raw.size() - offset < sizeof frame) return Status::Corruption(file + ": truncated record");
+    std::memcpy(frame, raw.data() + offset, sizeof frame);
+    offset += sizeof frame;
+    if (frame[0] == 0 || frame[0] > raw.size() - offset ||
+        lf::Checksum(raw.data() + offset, frame[0]) != frame[1])
+      return Status::Corruption(file + ": damaged record at byte " + std::to_string(offset));
+    std::string_view payload(raw.data() + offset + 1, frame[0] - 1);
+    uint8_t type = static_cast<uint8_t>(raw[offset]);
+    offset += frame[0];
+    if (type == kRecordClientIds) {
+      auto ids = nlohmann::json::parse(payload, nullptr, false);
+      if (ids.is_discarded()) return Status::Corruption(file + ": bad client id record");
+      for (auto& [id, r] : ids.items())
+        state.client_ids[id] = {r[0].get<uint64_t>(), r[1].get<size_t>(), false};
+      continue;
+    }
+    QA_ASSIGN_OR_RETURN(Transaction txn, DecodeTransaction(payload));
+    QA_RETURN_IF_ERROR(ApplyTransaction(model, txn));
+    if (txn.kind == OperationKind::kCreateDimension || txn.kind == OperationKind::kCreateCube)
+      state.structure.push_back(std::move(txn));
+  }
+  return state;
+}
+
+uint64_t ParseSnapshotName(const std::string& name) {
+  if (name.size() != 25 || name.substr(20) != ".snap") return 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return 0;
+    v = v * 10 + (name[i] - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string SnapshotName(uint64_t sequence) {
+  std::string digits = std::to_string(sequence);
+  return std::string(20 - digits.size(), '0') + digits + ".snap";
+}
+
+Status WriteSnapshot(Env* env, const std::string& dir, const Model& model,
+                     const SnapshotState& state, int zstd_level) {
+  QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
+  QA_ASSIGN_OR_RETURN(std::string compressed, Compress(Serialize(model, state), zstd_level));
+  const std::string final_path = dir + "/" + SnapshotName(state.sequence),
+                    temp = final_path + ".tmp";
+  QA_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(temp));
+  QA_RETURN_IF_ERROR(file->Append(compressed));
+  QA_RETURN_IF_ERROR(file->Sync());
+  QA_RETURN_IF_ERROR(file->Close());
+  QA_RETURN_IF_ERROR(env->RenameFile(temp, final_path));
+  return env->SyncDirectory(dir);
+}
+
+Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& dir, Model& model) {
+  LoadedSnapshot out;
+  if (!env->FileExists(dir)) return out;
+  QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(dir));
+  std::vector<std::pair<uint64_t, std::string>> snapshots;
+  for (const std::string& n : names)
+    if (uint64_t seq = ParseSnapshotName(n)) snapshots.push_back({seq, n});
+  std::sort(snapshots.rbegin(), snapshots.rend());
+  for (const auto& [seq, name] : snapshots) {
+    const std::string path = dir + "/" + name;
+    Model attempt;
+    auto applied = [&]() -> Result<SnapshotState> {
+      QA_ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
+      QA_ASSIGN_OR_RETURN(std::string raw, Decompress(data, path));
+      return Apply(raw, path, attempt);
+    }();
+    if (!applied.ok()) {
+      out.warnings.push_back(applied.status().message() + "; snapshot skipped");
+      continue;
+    }
+    model = std::move(attempt);
+    out.state = std::move(*applied);
+    out.file = path;
+    return out;
+  }
+  return out;
+}
+
+}  // namespace quantatom

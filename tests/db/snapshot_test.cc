@@ -1,0 +1,162 @@
+// Snapshots: reopening from one, truncating the log behind one, damaged and
+// missing snapshots, and verify.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "quantatom/database.h"
+
+namespace quantatom {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("qa_snap_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    options_.segment_bytes_max = 300;  // many small segments
+    options_.snapshot_every_transactions = 0;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Database> Open() {
+    auto db = Database::Open(dir_.string(), options_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(*db) : nullptr;
+  }
+  // Region (World > East, West -1) x Month (Jan, Feb); `writes` cells set.
+  static void Fill(Database& db, int writes, const std::string& id_prefix = "") {
+    if (!db.FindCube("Sales")) {
+      ASSERT_TRUE(db.CreateDimension("Region",
+                                     "member,parent,weight\nWorld,,\nEast,World,1\nWest,World,-1\n",
+                                     {})
+                      .ok());
+      ASSERT_TRUE(db.CreateDimension("Month", "member,parent,weight\nJan,,\nFeb,,\n", {}).ok());
+      ASSERT_TRUE(db.CreateCube("Sales", {"Region", "Month"}, {}).ok());
+    }
+    for (int i = 0; i < writes; ++i) {
+      WriteBatch b;
+      b.Set(Cell(db, i % 2 ? "East" : "West", i % 3 ? "Jan" : "Feb"), i);
+      ASSERT_TRUE(
+          db.Write("Sales", b, {"u", id_prefix.empty() ? "" : id_prefix + std::to_string(i)}).ok());
+    }
+  }
+  static Coordinate Cell(const Database& db, const std::string& r, const std::string& m) {
+    return {*db.FindDimension("Region")->Find(r), *db.FindDimension("Month")->Find(m)};
+  }
+  static std::optional<double> Read(const Database& db, const std::string& r,
+                                    const std::string& m) {
+    return *db.FindCube("Sales")->ReadCell(Cell(db, r, m));
+  }
+  size_t Segments() const {
+    size_t n = 0;
+    for (auto& e : fs::directory_iterator(dir_ / "log")) n += e.path().extension() == ".log";
+    return n;
+  }
+  std::string SnapshotFile() const {
+    for (auto& e : fs::directory_iterator(dir_ / "snapshot"))
+      if (e.path().extension() == ".snap") return e.path().string();
+    return "";
+  }
+
+  fs::path dir_;
+  DatabaseOptions options_;
+};
+
+TEST_F(SnapshotTest, ReopeningFromSnapshotAndTruncatedLogKeepsEverything) {
+  options_.truncate_log_after_snapshot = true;
+  std::optional<double> world_jan;
+  {
+    auto db = Open();
+    Fill(*db, 30, "id-");
+    size_t before = Segments();
+    auto report = db->Snapshot();
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->sequence, 33u);
+    EXPECT_GT(report->segments_removed, 0u);
+    EXPECT_LT(Segments(), before);
+    Fill(*db, 5);  // after the snapshot, in the log only
+    world_jan = Read(*db, "World", "Jan");
+  }
+  auto db = Open();
+  EXPECT_EQ(db->last_sequence(), 38u);
+  EXPECT_EQ(Read(*db, "World", "Jan"), world_jan);
+  // Client ids committed before the snapshot are still known.
+  WriteBatch b;
+  b.Set(Cell(*db, "East", "Jan"), 1e6);
+  auto again = db->Write("Sales", b, {"u", "id-3"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+}
+
+TEST_F(SnapshotTest, DamagedSnapshotFallsBackToTheFullLogWithAWarning) {
+  {
+    auto db = Open();
+    Fill(*db, 10);
+    ASSERT_TRUE(db->Snapshot().ok());
+  }
+  std::string snap = SnapshotFile();
+  ASSERT_FALSE(snap.empty());
+  {
+    std::fstream f(snap, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x55');
+  }
+  auto db = Open();
+  ASSERT_FALSE(db->open_warnings().empty());
+  EXPECT_NE(db->open_warnings()[0].find("snapshot skipped"), std::string::npos)
+      << db->open_warnings()[0];
+  EXPECT_EQ(db->last_sequence(), 13u);
+  EXPECT_EQ(Read(*db, "East", "Jan"), 7.0);
+}
+
+TEST_F(SnapshotTest, MissingSnapshotBehindATruncatedLogRefusesToOpen) {
+  options_.truncate_log_after_snapshot = true;
+  {
+    auto db = Open();
+    Fill(*db, 30);
+    ASSERT_TRUE(db->Snapshot().ok());
+  }
+  fs::remove(SnapshotFile());
+  auto db = Database::Open(dir_.string(), options_);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(db.status().message().find("transactions are missing"), std::string::npos)
+      << db.status().message();
+}
+
+TEST_F(SnapshotTest, VerifyChecksSnapshotAgainstTheLog) {
+  {
+    auto db = Open();
+    Fill(*db, 20);
+    ASSERT_TRUE(db->Snapshot().ok());
+    Fill(*db, 3);
+  }
+  auto report = Database::Verify(dir_.string());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->last_sequence, 26u);
+  EXPECT_EQ(report->transactions_replayed, 26u);
+  EXPECT_FALSE(report->snapshot.empty());
+  EXPECT_EQ(report->atoms, 4u);
+}
+
+TEST_F(SnapshotTest, BackgroundSnapshotsFollowTheCommitCount) {
+  options_.snapshot_every_transactions = 10;
+  auto db = Open();
+  Fill(*db, 25);
+  for (int i = 0; i < 200 && !fs::exists(dir_ / "snapshot"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 200 && SnapshotFile().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(SnapshotFile().empty());
+  EXPECT_TRUE(db->snapshot_status().ok()) << db->snapshot_status().ToString();
+}
+
+}  // namespace
+}  // namespace quantatom
