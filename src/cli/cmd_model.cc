@@ -38,10 +38,15 @@ Runner AddLoadCommand(CLI::App& app) {
     auto model = OpenModel(*dir, *cube, false);
     if (!model.ok()) return Fail(model.status());
     size_t rss = ResidentBytes();
-    for (const auto& d : (*model)->dimensions())
+    if (model->db) {
+      std::printf("data directory %s at sequence %llu\n", dir->c_str(),
+                  static_cast<unsigned long long>(model->db->last_sequence()));
+      return kExitOk;
+    }
+    for (const auto& d : model->model->dimensions())
       std::printf("dimension %-12s %8zu members %8zu leaves  max level %d\n", d->name().c_str(),
                   d->size(), d->leaf_count(), d->max_level());
-    for (const auto& c : (*model)->cubes()) {
+    for (const auto& c : model->model->cubes()) {
       CubeStats s = c->Stats();
       std::printf("cube %-12s %10zu atoms in %zu partitions, %.1f bytes/atom stored\n",
                   c->name().c_str(), s.atoms, s.partitions,
@@ -68,7 +73,7 @@ void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool view_required) {
   cmd->add_option("--facts-cube", a.facts_cube, "Cube name for facts.csv")->capture_default_str();
 }
 
-int PrintView(const Model& model, const QueryArgs& a) {
+int PrintView(const Opened& model, const QueryArgs& a) {
   auto text = ReadTextFile(a.view_file);
   if (!text.ok()) return Fail(text.status());
   auto view = ParseViewJson(*text);
@@ -95,7 +100,7 @@ Runner AddQueryCommand(CLI::App& app) {
   return [=] {
     auto model = OpenModel(a->dir, a->facts_cube, a->json);
     if (!model.ok()) return Fail(model.status());
-    return PrintView(**model, *a);
+    return PrintView(*model, *a);
   };
 }
 
@@ -137,7 +142,9 @@ Runner AddSetCommand(CLI::App& app) {
   auto a = std::make_shared<QueryArgs>();
   auto cube_name = std::make_shared<std::string>();
   auto cells = std::make_shared<std::vector<std::string>>();
+  auto user = std::make_shared<std::string>(std::getenv("USER") ? std::getenv("USER") : "cli");
   AddQueryOptions(cmd, *a, false);
+  cmd->add_option("--user", *user, "User recorded in the log (data directories)");
   cmd->add_option("--cube", *cube_name, "Cube to write")->required();
   cmd->add_option("--cell", *cells,
                   "MEMBER,MEMBER,...=VALUE (empty VALUE clears the atom); repeatable")
@@ -145,22 +152,29 @@ Runner AddSetCommand(CLI::App& app) {
   return [=] {
     auto model = OpenModel(a->dir, a->facts_cube, a->json);
     if (!model.ok()) return Fail(model.status());
-    auto cube = (*model)->GetCube(*cube_name);
+    auto cube = model->GetCube(*cube_name);
     if (!cube.ok()) return Fail(cube.status());
     WriteBatch batch;
     for (const std::string& spec : *cells) {
       Status s = AddCellWrite(**cube, spec, batch);
       if (!s.ok()) return Fail(s);
     }
-    Status s = (*cube)->Write(batch);
-    if (!s.ok()) return Fail(s);
+    if (model->db) {
+      auto committed = model->db->Write(*cube_name, batch, {*user, ""});
+      if (!committed.ok()) return Fail(committed.status());
+      std::fprintf(a->json ? stderr : stdout, "committed transaction %llu\n",
+                   static_cast<unsigned long long>(committed->sequence));
+    } else {
+      Status s = (*cube)->Write(batch);
+      if (!s.ok()) return Fail(s);
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       auto v = (*cube)->ReadCell(batch.entries()[i].coordinate);
       std::string shown = v.ok() && *v ? std::to_string(**v) : "(empty)";
       std::fprintf(a->json ? stderr : stdout, "%s = %s\n",
                    (*cells)[i].substr(0, (*cells)[i].rfind('=')).c_str(), shown.c_str());
     }
-    return a->view_file.empty() ? kExitOk : PrintView(**model, *a);
+    return a->view_file.empty() ? kExitOk : PrintView(*model, *a);
   };
 }
 

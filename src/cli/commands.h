@@ -18,5 +18,9 @@ Runner AddLoadCommand(CLI::App& app);
 Runner AddQueryCommand(CLI::App& app);
 Runner AddSetCommand(CLI::App& app);
 Runner AddBenchCommand(CLI::App& app);
+Runner AddImportCommand(CLI::App& app);
+Runner AddVerifyCommand(CLI::App& app);
+Runner AddSnapshotCommand(CLI::App& app);
+Runner AddChangesCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

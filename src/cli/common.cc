@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -22,18 +23,40 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return s.str();
 }
 
-Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::string& facts_cube,
-                                         bool quiet) {
+Result<std::shared_ptr<Cube>> Opened::GetCube(std::string_view name) const {
+  if (db) {
+    auto cube = db->FindCube(name);
+    if (!cube) return Status::NotFound("unknown cube '" + std::string(name) + "'");
+    return cube;
+  }
+  return model->GetCube(name);
+}
+
+Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet) {
+  Opened opened;
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  if (std::filesystem::is_directory(dir + "/log")) {
+    DatabaseOptions options;
+    options.create_if_missing = false;
+    QA_ASSIGN_OR_RETURN(opened.db, Database::Open(dir, options));
+    for (const std::string& w : opened.db->open_warnings())
+      std::fprintf(stderr, "warning: %s\n", w.c_str());
+    if (!quiet)
+      std::fprintf(stderr, "opened data directory %s at sequence %llu in %.2f s\n", dir.c_str(),
+                   static_cast<unsigned long long>(opened.db->last_sequence()), seconds());
+    return opened;
+  }
   LoadOptions options;
   options.facts_cube = facts_cube;
   LoadReport report;
-  auto start = std::chrono::steady_clock::now();
-  auto model = LoadModelDirectory(dir, options, &report);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (model.ok() && !quiet)
+  QA_ASSIGN_OR_RETURN(opened.model, LoadModelDirectory(dir, options, &report));
+  if (!quiet)
     std::fprintf(stderr, "loaded %s: %zu atoms from %zu rows (%zu duplicates summed) in %.2f s\n",
-                 dir.c_str(), report.atoms, report.rows, report.duplicates, seconds);
-  return model;
+                 dir.c_str(), report.atoms, report.rows, report.duplicates, seconds());
+  return opened;
 }
 
 }  // namespace quantatom::cli

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "quantatom/database.h"
 #include "quantatom/load.h"
 #include "quantatom/model.h"
 #include "quantatom/status.h"
@@ -13,8 +14,16 @@ namespace quantatom::cli {
 // Prints "quantatom: <status>" to stderr and returns kExitFailed.
 int Fail(const Status& status);
 Result<std::string> ReadTextFile(const std::string& path);
-// Loads a model directory, reporting to stderr how long it took.
-Result<std::unique_ptr<Model>> OpenModel(const std::string& dir, const std::string& facts_cube,
-                                         bool quiet);
+// A model directory loaded into memory, or a data directory opened with its
+// log (then writes are durable transactions).
+struct Opened {
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Database> db;
+  Result<std::shared_ptr<Cube>> GetCube(std::string_view name) const;
+};
+
+// Opens DIR as a data directory when it has a log/, else loads it as a
+// model directory, reporting to stderr what it did unless `quiet`.
+Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet);
 
 }  // namespace quantatom::cli
