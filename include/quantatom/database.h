@@ -38,6 +38,17 @@ struct SnapshotReport {
   size_t segments_removed = 0;
 };
 
+// One change to a cell: a transaction that changed an atom beneath it.
+struct CellChange {
+  uint64_t sequence = 0;
+  int64_t time_us = 0;
+  std::string user;
+  OperationKind kind = OperationKind::kWriteBatch;
+  Coordinate atom;  // the leaf that changed
+  std::optional<double> old_value, new_value;
+  double weight = 1;  // the leaf's weight in the cell
+};
+
 struct VerifyReport {
   uint64_t last_sequence = 0;
   size_t transactions_replayed = 0;  // from the log alone, when it starts at 1
@@ -100,6 +111,18 @@ class Database {
   // chain, and that the newest snapshot plus the log give the same atoms and
   // aggregates as the log alone.
   static Result<VerifyReport> Verify(const std::string& dir, Env* env = nullptr);
+
+  // The transactions that changed `cell` (leaf or consolidated), oldest
+  // first, from the log (a truncated log has a shorter history).
+  Result<std::vector<CellChange>> CellHistory(const std::string& cube,
+                                              const Coordinate& cell) const;
+  // A view as it read right after transaction `sequence` (time travel).
+  Result<Grid> QueryAsOf(const ViewSpec& view, uint64_t sequence) const;
+  // The last sequence committed at or before `time_us` (0: none).
+  Result<uint64_t> SequenceAt(int64_t time_us) const;
+  // Undoes a data transaction with a new, compensating one. Refused, naming
+  // the cells, when any of its atoms has changed since.
+  Result<CommitResult> Undo(uint64_t sequence, const CommitContext& ctx);
 
   // Transactions after `sequence`, oldest first, at most `max` of them.
   Result<std::vector<Transaction>> ChangesSince(uint64_t sequence, size_t max) const;

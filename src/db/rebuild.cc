@@ -9,7 +9,7 @@ Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, uint64_t up_to, b
   Rebuilt out;
   LoadedSnapshot loaded;
   if (use_snapshot) {
-    QA_ASSIGN_OR_RETURN(loaded, LoadLatestSnapshot(env, dir + "/snapshot", out.model));
+    QA_ASSIGN_OR_RETURN(loaded, LoadLatestSnapshot(env, dir + "/snapshot", out.model, up_to));
   }
   out.state = std::move(loaded.state);
   out.snapshot = loaded.file;

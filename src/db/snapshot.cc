@@ -150,13 +150,15 @@ Status WriteSnapshot(Env* env, const std::string& dir, const Model& model,
   return env->SyncDirectory(dir);
 }
 
-Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& dir, Model& model) {
+Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& dir, Model& model,
+                                          uint64_t max_sequence) {
   LoadedSnapshot out;
   if (!env->FileExists(dir)) return out;
   QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(dir));
   std::vector<std::pair<uint64_t, std::string>> snapshots;
   for (const std::string& n : names)
-    if (uint64_t seq = ParseSnapshotName(n)) snapshots.push_back({seq, n});
+    if (uint64_t seq = ParseSnapshotName(n); seq && seq <= max_sequence)
+      snapshots.push_back({seq, n});
   std::sort(snapshots.rbegin(), snapshots.rend());
   for (const auto& [seq, name] : snapshots) {
     const std::string path = dir + "/" + name;

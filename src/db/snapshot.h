@@ -40,7 +40,9 @@ struct LoadedSnapshot {
 // Applies the newest readable snapshot to `model` (which must be empty).
 // A damaged newest snapshot is skipped with a warning in favour of an older
 // one (or none); the caller then needs the log from that point on.
-Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& snapshot_dir, Model& model);
+// Snapshots after `max_sequence` are ignored (time travel to before them).
+Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& snapshot_dir, Model& model,
+                                          uint64_t max_sequence = UINT64_MAX);
 
 std::string SnapshotName(uint64_t sequence);
 
