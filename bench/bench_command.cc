@@ -18,6 +18,12 @@ Runner AddBenchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--edit-cycles", options->edit_cycles, "EDIT_RECALC cycles")
       ->capture_default_str();
+  cmd->add_option("--log-data", options->log_data_dir,
+                  "Scratch data directory for the log's figures (LOAD_LOGGED, DURABLE_WRITE, "
+                  "THROUGHPUT, RECOVERY); emptied first and removed after");
+  cmd->add_option("--recovery-transactions", options->recovery_transactions,
+                  "Transactions logged after the snapshot before RECOVERY is timed")
+      ->capture_default_str();
   return [=] {
     auto doc = bench::RunPlanbench(*options);
     if (!doc.ok()) return Fail(doc.status());

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "log_bench.h"
 #include "quantatom/load.h"
 #include "util/process_memory.h"
 
@@ -266,6 +267,16 @@ Result<std::string> RunPlanbench(const BenchOptions& options) {
   QA_RETURN_IF_ERROR(run.Grid("GRID_LARGE"));
   QA_RETURN_IF_ERROR(run.EditRecalc());
   QA_RETURN_IF_ERROR(run.FullConsolidation());
+  if (!options.log_data_dir.empty()) {
+    run.model.reset();  // the logged run holds its own copy
+    run.cube.reset();
+    LogBenchOptions log;
+    log.planbench_dir = options.dir;
+    log.data_dir = options.log_data_dir;
+    log.recovery_transactions = options.recovery_transactions;
+    QA_ASSIGN_OR_RETURN(nlohmann::ordered_json figures, RunLogBench(log));
+    for (auto& [key, value] : figures.items()) run.out[key] = value;
+  }
   return run.out.dump(1);
 }
 

@@ -14,6 +14,10 @@ struct BenchOptions {
   int grid_reads = 7;  // the first is cold
   int edit_cycles = 100;
   int consolidation_reads = 5;
+  // The log's figures (LOAD_LOGGED, DURABLE_WRITE, THROUGHPUT, RECOVERY) in
+  // a scratch data directory; empty: skipped.
+  std::string log_data_dir;
+  uint64_t recovery_transactions = 100'000;
 };
 
 // Returns the JSON document of docs/bench.md.
