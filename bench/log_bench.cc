@@ -8,23 +8,12 @@
 #include <thread>
 
 #include "quantatom/database.h"
+#include "timing.h"
 
 namespace quantatom::bench {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(std::ceil(p * v.size())) - 1)];
-}
-
 uint64_t DirectoryBytes(const fs::path& dir) {
   uint64_t total = 0;
   for (auto& e : fs::recursive_directory_iterator(dir))

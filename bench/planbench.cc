@@ -12,25 +12,13 @@
 
 #include "log_bench.h"
 #include "quantatom/load.h"
+#include "timing.h"
 #include "util/process_memory.h"
 
 namespace quantatom::bench {
 namespace {
 
 using nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(std::ceil(p * v.size())) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
-
 ordered_json Timings(double cold, const std::vector<double>& warm) {
   return {{"cold_ms", cold},
           {"p50_ms", Percentile(warm, 0.5)},

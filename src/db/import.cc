@@ -12,15 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> CsvFilesIn(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".csv") out.push_back(e.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Result<std::vector<std::string>> HeaderDimensions(const std::string& path) {
   QA_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   CsvReader csv(file.text(), path);

@@ -30,7 +30,7 @@ Status RemoveOldSnapshots(Env* env, const std::string& dir) {
   QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(dir));
   std::vector<std::string> snaps;
   for (const std::string& n : names)
-    if (n.size() == 25 && n.ends_with(".snap")) snaps.push_back(n);
+    if (log_format::ParseSequenceFileName(n, ".snap")) snaps.push_back(n);
   std::sort(snaps.rbegin(), snaps.rend());
   for (size_t i = 2; i < snaps.size(); ++i)
     QA_RETURN_IF_ERROR(env->RemoveFile(dir + "/" + snaps[i]));

@@ -119,22 +119,9 @@ Result<SnapshotState> Apply(const std::string& raw, const std::string& file, Mod
   return state;
 }
 
-uint64_t ParseSnapshotName(const std::string& name) {
-  if (name.size() != 25 || name.substr(20) != ".snap") return 0;
-  uint64_t v = 0;
-  for (size_t i = 0; i < 20; ++i) {
-    if (name[i] < '0' || name[i] > '9') return 0;
-    v = v * 10 + (name[i] - '0');
-  }
-  return v;
-}
-
 }  // namespace
 
-std::string SnapshotName(uint64_t sequence) {
-  std::string digits = std::to_string(sequence);
-  return std::string(20 - digits.size(), '0') + digits + ".snap";
-}
+std::string SnapshotName(uint64_t sequence) { return lf::SequenceFileName(sequence, ".snap"); }
 
 Status WriteSnapshot(Env* env, const std::string& dir, const Model& model,
                      const SnapshotState& state, int zstd_level) {
@@ -157,7 +144,7 @@ Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& dir, Mode
   QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(dir));
   std::vector<std::pair<uint64_t, std::string>> snapshots;
   for (const std::string& n : names)
-    if (uint64_t seq = ParseSnapshotName(n); seq && seq <= max_sequence)
+    if (uint64_t seq = lf::ParseSequenceFileName(n, ".snap"); seq && seq <= max_sequence)
       snapshots.push_back({seq, n});
   std::sort(snapshots.rbegin(), snapshots.rend());
   for (const auto& [seq, name] : snapshots) {

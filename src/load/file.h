@@ -2,8 +2,10 @@
 // destruction so its pages leave the process.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "quantatom/status.h"
 
@@ -23,5 +25,8 @@ class MappedFile {
   const char* data_;
   size_t size_;
 };
+
+// The *.csv files directly in `dir`, sorted by name (none when it is missing).
+std::vector<std::filesystem::path> CsvFilesIn(const std::filesystem::path& dir);
 
 }  // namespace quantatom

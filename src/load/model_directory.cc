@@ -11,16 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> CsvFiles(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".csv") out.push_back(entry.path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // Creates the cube named by a facts file's header and loads the file into it.
 Status LoadCube(Model& model, const std::string& cube_name, const fs::path& path,
                 const LoadOptions& options, LoadReport* total) {
@@ -57,7 +47,7 @@ Result<std::unique_ptr<Model>> LoadModelDirectory(const std::string& dir,
                                                   const LoadOptions& options, LoadReport* report) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::Io(dir + ": not a directory");
-  auto dim_files = CsvFiles(fs::path(dir) / "dims");
+  auto dim_files = CsvFilesIn(fs::path(dir) / "dims");
   if (dim_files.empty()) return Status::NotFound(dir + ": no dims/*.csv files");
   auto model = std::make_unique<Model>();
   for (const fs::path& path : dim_files) {
@@ -68,7 +58,7 @@ Result<std::unique_ptr<Model>> LoadModelDirectory(const std::string& dir,
   fs::path facts = fs::path(dir) / "facts.csv";
   if (fs::exists(facts, ec))
     QA_RETURN_IF_ERROR(LoadCube(*model, options.facts_cube, facts, options, &total));
-  for (const fs::path& path : CsvFiles(fs::path(dir) / "cubes"))
+  for (const fs::path& path : CsvFilesIn(fs::path(dir) / "cubes"))
     QA_RETURN_IF_ERROR(LoadCube(*model, path.stem().string(), path, options, &total));
   if (model->cubes().empty()) return Status::NotFound(dir + ": no facts.csv and no cubes/*.csv");
   if (report) *report = total;

@@ -11,13 +11,14 @@ uint32_t Checksum(const char* data, size_t n) {
   return static_cast<uint32_t>(crc32_z(crc, reinterpret_cast<const Bytef*>(data), n));
 }
 
-std::string SegmentName(uint64_t first_sequence) {
-  std::string digits = std::to_string(first_sequence);
-  return std::string(20 - digits.size(), '0') + digits + ".log";
+std::string SequenceFileName(uint64_t sequence, std::string_view extension) {
+  std::string digits = std::to_string(sequence);
+  return std::string(20 - digits.size(), '0') + digits + std::string(extension);
 }
 
-uint64_t ParseSegmentName(const std::string& name) {
-  if (name.size() != 24 || name.substr(20) != ".log") return 0;
+uint64_t ParseSequenceFileName(const std::string& name, std::string_view extension) {
+  if (name.size() != 20 + extension.size() || name.compare(20, std::string::npos, extension) != 0)
+    return 0;
   uint64_t v = 0;
   for (size_t i = 0; i < 20; ++i) {
     if (name[i] < '0' || name[i] > '9') return 0;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace quantatom::log_format {
 
@@ -18,9 +19,16 @@ inline constexpr size_t kRecordHeaderBytes = 8;
 inline constexpr uint32_t kRecordBytesMax = 1u << 30;
 
 uint32_t Checksum(const char* data, size_t n);
-std::string SegmentName(uint64_t first_sequence);
-// The first sequence of a segment name, or 0 when it is not one.
-uint64_t ParseSegmentName(const std::string& name);
+// Files named by a sequence number: 20 digits and an extension (".log").
+std::string SequenceFileName(uint64_t sequence, std::string_view extension);
+// The sequence of such a name, or 0 when it is not one.
+uint64_t ParseSequenceFileName(const std::string& name, std::string_view extension);
+inline std::string SegmentName(uint64_t first_sequence) {
+  return SequenceFileName(first_sequence, ".log");
+}
+inline uint64_t ParseSegmentName(const std::string& name) {
+  return ParseSequenceFileName(name, ".log");
+}
 std::string SegmentHeader(uint64_t first_sequence);
 // Appends a framed record.
 void AppendRecord(std::string& out, const std::string& payload);

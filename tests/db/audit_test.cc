@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "quantatom/database.h"
+#include "support/temp_dir.h"
 
 namespace quantatom {
 namespace {
@@ -14,10 +15,6 @@ namespace fs = std::filesystem;
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("qa_audit_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     DatabaseOptions options;
     options.snapshot_every_transactions = 0;
     db_ = std::move(*Database::Open(dir_.string(), options));
@@ -27,10 +24,7 @@ class AuditTest : public ::testing::Test {
     ASSERT_TRUE(db_->CreateDimension("Month", "member,parent,weight\nJan,,\n", {}).ok());
     ASSERT_TRUE(db_->CreateCube("Sales", {"Region", "Month"}, {}).ok());
   }
-  void TearDown() override {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { db_.reset(); }
   Coordinate Cell(const std::string& r) const {
     return {*db_->FindDimension("Region")->Find(r), 0};
   }
@@ -52,7 +46,8 @@ class AuditTest : public ::testing::Test {
     return {"Sales", {{"Region", {"World", "East", "West"}}}, {{"Month", {"Jan"}}}, {}};
   }
 
-  fs::path dir_;
+  testing::ScopedTempDir temp_{"qa_audit"};
+  const fs::path& dir_ = temp_.path();
   std::unique_ptr<Database> db_;
 };
 

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <thread>
 
+#include "support/temp_dir.h"
+
 namespace quantatom {
 namespace {
 
@@ -16,14 +18,6 @@ namespace fs = std::filesystem;
 
 class DatabaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("qa_db_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<Database> Open() {
     auto db = Database::Open(dir_.string());
     EXPECT_TRUE(db.ok()) << db.status().ToString();
@@ -56,7 +50,8 @@ class DatabaseTest : public ::testing::Test {
     return last;
   }
 
-  fs::path dir_;
+  testing::ScopedTempDir temp_{"qa_db"};
+  const fs::path& dir_ = temp_.path();
 };
 
 TEST_F(DatabaseTest, CommittedWritesSurviveReopening) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "quantatom/database.h"
+#include "support/temp_dir.h"
 
 namespace quantatom {
 namespace {
@@ -16,14 +17,9 @@ namespace fs = std::filesystem;
 class SnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("qa_snap_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     options_.segment_bytes_max = 300;  // many small segments
     options_.snapshot_every_transactions = 0;
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Database> Open() {
     auto db = Database::Open(dir_.string(), options_);
@@ -65,7 +61,8 @@ class SnapshotTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  testing::ScopedTempDir temp_{"qa_snap"};
+  const fs::path& dir_ = temp_.path();
   DatabaseOptions options_;
 };
 
