@@ -1,8 +1,6 @@
 // The commit thread: takes every waiting request, prepares each against the
 // model plus the group's earlier changes, appends them all with one fsync,
 // then applies them and answers. Nothing is visible before it is durable.
-#include <cassert>
-
 #include "db/apply.h"
 #include "db/database_impl.h"
 #include "log/transaction_codec.h"
@@ -108,7 +106,14 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
       std::unique_lock lock(structure_mu);
       applied = ApplyTransaction(model, txn);
     }
-    assert(applied.ok() && "a prepared transaction must apply");
+    if (!applied.ok()) {
+      // A prepared transaction always applies; if one does not, the model
+      // and the log disagree and no further write may be acknowledged.
+      log->MarkBroken();
+      answers[i] = Status::Unknown("transaction " + std::to_string(txn.sequence) +
+                                   " is logged but could not be applied: " + applied.message());
+      continue;
+    }
     CommitResult r{txn.sequence, txn.deltas.size(), false};
     if (!txn.client_txn_id.empty()) results_by_client_id[txn.client_txn_id] = r;
     answers[i] = r;

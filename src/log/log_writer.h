@@ -34,6 +34,8 @@ class LogWriter {
   // Encoded transactions, sequences first_sequence, first_sequence+1, ...
   Status Append(const std::vector<std::string>& payloads, uint64_t first_sequence);
   bool broken() const { return broken_; }
+  // Refuses every later append (the caller found the model and log apart).
+  void MarkBroken() { broken_ = true; }
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
