@@ -16,26 +16,33 @@ std::shared_ptr<Cube> Database::Impl::LookupCube(std::string_view name) const {
   return model.FindCube(name);
 }
 
+namespace {
+
+std::string ParentDirectory(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  size_t slash = dir.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : dir.substr(0, slash);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, DatabaseOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->env = options.env ? options.env : Env::Default();
   impl->options = options;
   Env* env = impl->env;
-  if (!env->FileExists(dir)) {
-    if (!options.create_if_missing) return Status::NotFound(dir + ": no such data directory");
-    QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
-    // The new directory's own name must be durable too (the ALICE lesson).
-    size_t slash = dir.find_last_of('/');
-    QA_RETURN_IF_ERROR(env->SyncDirectory(slash == std::string::npos ? "."
-                                          : slash == 0               ? "/"
-                                                                     : dir.substr(0, slash)));
-  }
+  if (!env->FileExists(dir) && !options.create_if_missing)
+    return Status::NotFound(dir + ": no such data directory");
+  // Created now or by an earlier open whose sync failed: the names of the
+  // data directory and its log must be durable before anything is logged
+  // (the ALICE lesson), so they are synced on every open.
+  QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
+  QA_RETURN_IF_ERROR(env->SyncDirectory(ParentDirectory(dir)));
   const std::string log_dir = dir + "/log";
-  if (!env->FileExists(log_dir)) {
-    QA_RETURN_IF_ERROR(env->CreateDirectory(log_dir));
-    QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
-  }
+  QA_RETURN_IF_ERROR(env->CreateDirectory(log_dir));
+  QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
   QA_ASSIGN_OR_RETURN(Rebuilt rebuilt, RebuildModel(env, dir));
   impl->model = std::move(rebuilt.model);
   impl->warnings = std::move(rebuilt.warnings);

@@ -88,10 +88,9 @@ Result<SnapshotReport> Database::Snapshot() {
                               std::to_string(rebuilt.state.sequence) + ", expected " +
                               std::to_string(sequence));
   const std::string snapshot_dir = impl.dir + "/snapshot";
-  if (!impl.env->FileExists(snapshot_dir)) {
-    QA_RETURN_IF_ERROR(impl.env->CreateDirectory(snapshot_dir));
-    QA_RETURN_IF_ERROR(impl.env->SyncDirectory(impl.dir));
-  }
+  // Synced every time: an earlier snapshot's sync of the new directory may have failed.
+  QA_RETURN_IF_ERROR(impl.env->CreateDirectory(snapshot_dir));
+  QA_RETURN_IF_ERROR(impl.env->SyncDirectory(impl.dir));
   QA_RETURN_IF_ERROR(WriteSnapshot(impl.env, snapshot_dir, rebuilt.model, rebuilt.state));
   report.file = snapshot_dir + "/" + SnapshotName(sequence);
   if (auto data = impl.env->ReadFile(report.file); data.ok()) report.bytes = data->size();
