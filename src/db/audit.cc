@@ -12,6 +12,7 @@ Status ForEachLogged(const Database::Impl& impl,
                      const std::function<Status(const Transaction&)>& fn) {
   ReplayOptions options;
   options.repair_torn_tail = false;
+  options.require_from_snapshot = false;  // a truncated log has a shorter history
   const uint64_t visible = impl.visible_sequence;
   return ReplayLog(impl.env, impl.dir + "/log", options,
                    [&](const Transaction& t, const Hash&) {

@@ -197,6 +197,8 @@ Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_
   std::vector<Transaction> out;
   ReplayOptions options;
   options.repair_torn_tail = false;  // a record being appended right now is not ours to cut
+  options.require_from_snapshot = false;
+  uint64_t first_seen = 0;
   const uint64_t visible = impl_->visible_sequence;
   auto end =
       ReplayLog(impl_->env, impl_->dir + "/log", options, [&](const Transaction& txn, const Hash&) {
@@ -205,6 +207,9 @@ Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_
         return Status::Ok();
       });
   if (!end.ok()) return end.status();
+  if (first_seen > sequence + 1)
+    return Status::NotFound("the log starts at sequence " + std::to_string(first_seen) +
+                            "; transactions up to it were truncated behind a snapshot");
   return out;
 }
 

@@ -63,13 +63,19 @@ class Replayer {
     for (const std::string& n : *names)
       if (uint64_t first = lf::ParseSegmentName(n)) segments.push_back({first, n});
     std::sort(segments.begin(), segments.end());
-    if (!segments.empty() && segments[0].first > options_.after_sequence + 1)
+    if (options_.require_from_snapshot && !segments.empty() &&
+        segments[0].first > options_.after_sequence + 1)
       return Corrupt(segments[0].second, 0,
                      "the log starts at sequence " + std::to_string(segments[0].first) +
                          " but the snapshot ends at " + std::to_string(options_.after_sequence) +
                          ": transactions are missing");
     for (size_t i = 0; i < segments.size(); ++i)
       QA_RETURN_IF_ERROR(Segment(segments[i].second, segments[i].first, i + 1 == segments.size()));
+    if (seen_any_ && previous_sequence_ < options_.after_sequence)
+      return Corrupt(end_.last_segment, end_.last_segment_bytes,
+                     "the log ends at sequence " + std::to_string(previous_sequence_) +
+                         " but the snapshot holds up to " +
+                         std::to_string(options_.after_sequence));
     return end_;
   }
 
@@ -105,6 +111,12 @@ class Replayer {
   }
 
   Status TornTail(const std::string& name, const std::string& data, size_t offset) {
+    // A record the snapshot covers was acknowledged long ago: damage to it is
+    // corruption, and cutting it would leave a gap behind the snapshot.
+    if ((seen_any_ ? previous_sequence_ : 0) < options_.after_sequence)
+      return Corrupt(name, offset,
+                     "damaged record before the snapshot's sequence " +
+                         std::to_string(options_.after_sequence));
     size_t keep = std::max(offset, lf::kSegmentHeaderBytes);
     end_.warnings.push_back(dir_ + "/" + name + ": torn record at byte " + std::to_string(offset) +
                             " (" + std::to_string(data.size() - offset) +

@@ -31,6 +31,9 @@ struct ReplayOptions {
   uint64_t after_sequence = 0;
   Hash after_hash{};
   bool repair_torn_tail = true;  // false: only report it (verify)
+  // False for readers of history (change feed, audit): a log whose older
+  // segments were truncated behind a snapshot is read from where it starts.
+  bool require_from_snapshot = true;
 };
 
 // `hash` is the transaction's own hash (what the next one chains to).

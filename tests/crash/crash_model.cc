@@ -7,15 +7,16 @@ namespace quantatom::crash {
 double RowWeight(int r) { return r % 2 ? -1.0 : 1.0; }
 
 Status EnsureModel(Database& db) {
-  if (db.FindCube(kCube)) return Status::Ok();
+  // Each piece only if missing: a kill may land between any two of them.
   std::string rows = "member,parent,weight\nTotal,,\n";
   for (int r = 0; r < kRows; ++r)
     rows += "r" + std::to_string(r) + ",Total," + (r % 2 ? "-1" : "1") + "\n";
   std::string cols = "member,parent,weight\n";
   for (int c = 0; c < kCols; ++c) cols += "c" + std::to_string(c) + ",,\n";
-  QA_RETURN_IF_ERROR(db.CreateDimension("Row", rows, {}).status());
-  QA_RETURN_IF_ERROR(db.CreateDimension("Col", cols, {}).status());
-  return db.CreateCube(kCube, {"Row", "Col"}, {}).status();
+  if (!db.FindDimension("Row")) QA_RETURN_IF_ERROR(db.CreateDimension("Row", rows, {}).status());
+  if (!db.FindDimension("Col")) QA_RETURN_IF_ERROR(db.CreateDimension("Col", cols, {}).status());
+  if (!db.FindCube(kCube)) QA_RETURN_IF_ERROR(db.CreateCube(kCube, {"Row", "Col"}, {}).status());
+  return Status::Ok();
 }
 
 Batch RandomBatch(std::mt19937_64& rng, uint64_t n) {

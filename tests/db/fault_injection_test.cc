@@ -558,6 +558,39 @@ TEST_F(FaultInjection, BitFlipInTheLastRecordIsTakenForATornTail) {
   EXPECT_EQ(Read(3, 0), std::nullopt);
 }
 
+// A snapshot proves its last transaction was acknowledged: losing that
+// record from the log (a bit flip, or a cut at its start) is damage, not a
+// torn tail. Either the open refuses, or what it then acknowledges survives.
+TEST_F(FaultInjection, DamageToARecordASnapshotCoversNeverLeadsToAnUnopenableLog) {
+  for (bool flip : {true, false}) {
+    SCOPED_TRACE(flip ? "bit flip in the last record" : "log cut before the last record");
+    Reset(1);
+    ASSERT_NO_FATAL_FAILURE(OpenWithWrites(4));
+    ASSERT_TRUE(db_->Snapshot().ok());
+    db_.reset();
+    const std::string segment = SegmentPath(Segments().back());
+    std::string data = Contents(segment);
+    const size_t last = RecordStarts(data).back();
+    if (flip) {
+      data[last + lf::kRecordHeaderBytes + 5] ^= 0x10;
+    } else {
+      data.resize(last);
+    }
+    Rewrite(segment, data);
+    auto db = Database::Open(kDir, options_);
+    if (!db.ok()) {
+      EXPECT_EQ(db.status().code(), StatusCode::kCorruption) << db.status().ToString();
+      continue;
+    }
+    db_ = std::move(db).value();
+    auto written = Set(7, 0, 70);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    ASSERT_NO_FATAL_FAILURE(Open());
+    EXPECT_EQ(db_->last_sequence(), written->sequence);
+    EXPECT_EQ(Read(7, 0), 70.0);
+  }
+}
+
 // The data directory and its log directory must be durable before the first
 // acknowledgement, even when the open that created them failed to sync them
 // and a later open finds them already there.

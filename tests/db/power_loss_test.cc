@@ -348,20 +348,19 @@ TEST_F(PowerLoss, AcknowledgedTransactionsSurviveAndBatchesStayWhole) {
   Life life;
   for (int round = 0; round < rounds; ++round) {
     if (!life.env || life.round >= 1 + static_cast<int>(rng() % kRoundsPerEnvMax)) {
-      const uint64_t env_seed = rng();
+      const uint64_t life_seed = rng();
       life = Life{};
-      life.env = std::make_unique<FaultEnv>(env_seed);
+      life.env = std::make_unique<FaultEnv>(life_seed);
     }
     SCOPED_TRACE("seed " + std::to_string(seed) + ", round " + std::to_string(round) + " (round " +
                  std::to_string(life.round) + " of its env)");
     ASSERT_NO_FATAL_FAILURE(RunRound(life, rng));
   }
   std::printf(
-      "power loss (seed %llu): %d rounds, %d crash points (%d while the model was created, %d "
-      "during recovery), %d rounds with an injected fault, %zu acknowledged transactions all "
-      "recovered, %zu failed ones absent, "
-      "%zu of unknown outcome in and %zu out, %d torn tails cut, %d recoveries from a snapshot, up "
-      "to %zu segments\n",
+      "power loss (seed %llu): %d rounds, %d crash points (%d while the model was created, "
+      "%d during recovery), %d rounds with an injected fault; %zu acknowledged transactions "
+      "all recovered, %zu failed ones absent, %zu of unknown outcome in and %zu out; "
+      "%d torn tails cut, %d recoveries from a snapshot, up to %zu segments\n",
       static_cast<unsigned long long>(seed), totals_.rounds, totals_.crash_points,
       totals_.crashes_in_model_creation, totals_.crashes_in_recovery, totals_.faults_injected,
       totals_.acknowledged, totals_.failed, totals_.unknown_in, totals_.unknown_out,

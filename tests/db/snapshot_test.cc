@@ -84,6 +84,11 @@ TEST_F(SnapshotTest, ReopeningFromSnapshotAndTruncatedLogKeepsEverything) {
   auto db = Open();
   EXPECT_EQ(db->last_sequence(), 38u);
   EXPECT_EQ(Read(*db, "World", "Jan"), world_jan);
+  // The change feed reads what is left of the log and says when it is not enough.
+  auto recent = db->ChangesSince(37, 10);
+  ASSERT_TRUE(recent.ok()) << recent.status().ToString();
+  EXPECT_EQ(recent->size(), 1u);
+  EXPECT_EQ(db->ChangesSince(0, 10).status().code(), StatusCode::kNotFound);
   // Client ids committed before the snapshot are still known.
   WriteBatch b;
   b.Set(Cell(*db, "East", "Jan"), 1e6);
