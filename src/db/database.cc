@@ -202,6 +202,7 @@ Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_
   const uint64_t visible = impl_->visible_sequence;
   auto end =
       ReplayLog(impl_->env, impl_->dir + "/log", options, [&](const Transaction& txn, const Hash&) {
+        if (first_seen == 0) first_seen = txn.sequence;
         if (txn.sequence > sequence && txn.sequence <= visible && out.size() < max)
           out.push_back(txn);
         return Status::Ok();
