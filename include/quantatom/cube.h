@@ -100,8 +100,8 @@ class Cube {
   std::vector<std::optional<double>> ReadAtoms(std::span<const uint64_t> keys) const;
   // leaf members of a storage key, in cube order;
   void MembersOf(uint64_t key, MemberId* members) const;
-  // duplicate keys summed, sorted by key;
-  BulkResult FoldDuplicates(BulkAtoms& atoms) const;
+  // duplicate keys summed, sorted by key (values and sums must be finite);
+  Result<BulkResult> FoldDuplicates(BulkAtoms& atoms) const;
   // and applying the new values of deltas, all or nothing.
   Status ApplyDeltas(const AtomDeltas& deltas);
 

@@ -1,6 +1,5 @@
 #include "quantatom/database.h"
 
-#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "db/apply.h"
@@ -169,10 +168,10 @@ Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std
   QA_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   QA_ASSIGN_OR_RETURN(ParsedFacts parsed, ParseFactsText(*cube, file.text(), path));
   const size_t rows = parsed.atoms.keys.size();
-  Cube::BulkResult folded = cube->FoldDuplicates(parsed.atoms);
-  for (double v : parsed.atoms.values)
-    if (!std::isfinite(v))
-      return Status::Invalid(path + ": duplicate rows sum past the largest double");
+  auto folded_or = cube->FoldDuplicates(parsed.atoms);
+  if (!folded_or.ok())
+    return Status(folded_or.status().code(), path + ": " + folded_or.status().message());
+  const Cube::BulkResult folded = *folded_or;
   if (report) *report = {rows, folded.atoms_written, folded.duplicates, parsed.bytes};
   auto atoms = std::make_shared<Cube::BulkAtoms>(std::move(parsed.atoms));
   return impl_->Submit(Request(ctx, true, [cube, atoms, path, rows](Transaction& txn, Overlay&) {

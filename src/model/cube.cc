@@ -11,6 +11,26 @@
 
 namespace quantatom {
 
+namespace {
+
+// Sums duplicate keys into partitions; every value and every sum must be finite.
+Result<BulkBuildResult> BuildChecked(Cube::BulkAtoms atoms, int inner_bits) {
+  if (atoms.keys.size() != atoms.values.size())
+    return Status::Invalid("bulk load: keys and values differ in length");
+  for (double v : atoms.values)
+    if (!std::isfinite(v)) return Status::Invalid("bulk load: a value is not a finite number");
+  BulkBuildResult built =
+      BuildPartitions(std::move(atoms.keys), std::move(atoms.values), inner_bits);
+  for (const Partition& p : built.partitions)
+    for (double v : p.values)
+      if (!std::isfinite(v))
+        return Status::Invalid(
+            "bulk load: rows at one coordinate sum to a value that is not finite");
+  return built;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Cube>> Cube::Create(std::string name,
                                            std::vector<std::shared_ptr<const Dimension>> dims,
                                            CubeOptions options) {
@@ -285,10 +305,9 @@ void Cube::MembersOf(uint64_t key, MemberId* members) const {
     members[d] = impl_->dims[d]->leaf_member(impl_->layout.Extract(key, d));
 }
 
-Cube::BulkResult Cube::FoldDuplicates(BulkAtoms& atoms) const {
+Result<Cube::BulkResult> Cube::FoldDuplicates(BulkAtoms& atoms) const {
   const int inner_bits = impl_->layout.inner_bits();
-  BulkBuildResult built =
-      BuildPartitions(std::move(atoms.keys), std::move(atoms.values), inner_bits);
+  QA_ASSIGN_OR_RETURN(BulkBuildResult built, BuildChecked(std::move(atoms), inner_bits));
   atoms = {};
   BulkResult result;
   result.duplicates = built.duplicates;
@@ -305,17 +324,8 @@ Cube::BulkResult Cube::FoldDuplicates(BulkAtoms& atoms) const {
 uint64_t Cube::PackLeaves(const LeafOrdinal* leaves) const { return impl_->layout.Pack(leaves); }
 
 Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
-  if (atoms.keys.size() != atoms.values.size())
-    return Status::Invalid("bulk load: keys and values differ in length");
-  for (double v : atoms.values)
-    if (!std::isfinite(v)) return Status::Invalid("bulk load: a value is not a finite number");
-  BulkBuildResult built =
-      BuildPartitions(std::move(atoms.keys), std::move(atoms.values), impl_->layout.inner_bits());
-  for (const Partition& p : built.partitions)
-    for (double v : p.values)
-      if (!std::isfinite(v))
-        return Status::Invalid(
-            "bulk load: rows at one coordinate sum to a value that is not finite");
+  QA_ASSIGN_OR_RETURN(BulkBuildResult built,
+                      BuildChecked(std::move(atoms), impl_->layout.inner_bits()));
   BulkResult result;
   result.duplicates = built.duplicates;
   for (const Partition& p : built.partitions) result.atoms_written += p.keys.size();
