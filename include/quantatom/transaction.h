@@ -30,8 +30,16 @@ using Hash = std::array<uint8_t, 32>;
 // either of which may be empty.
 class AtomDeltas {
  public:
+  static constexpr uint8_t kHasOld = 1, kHasNew = 2;
+
   AtomDeltas() = default;
   explicit AtomDeltas(size_t dims) : dims_(dims) {}
+  // From whole columns (the codec's way in): members.size() == flags.size()
+  // * dims; a value column is empty when no delta has such a value, else as
+  // long as the flags, 0 where its flag is absent.
+  static AtomDeltas FromColumns(size_t dims, std::vector<MemberId> members,
+                                std::vector<uint8_t> flags, std::vector<double> old_values,
+                                std::vector<double> new_values);
 
   size_t dims() const { return dims_; }
   size_t size() const { return flags_.size(); }
@@ -45,8 +53,14 @@ class AtomDeltas {
   std::optional<double> old_value(size_t i) const;
   std::optional<double> new_value(size_t i) const;
 
+  // The columns, for encoders. A value column is shorter than size() when
+  // the deltas after its last value have none.
+  std::span<const MemberId> members() const { return members_; }
+  std::span<const uint8_t> flags() const { return flags_; }
+  std::span<const double> old_values() const { return old_values_; }
+  std::span<const double> new_values() const { return new_values_; }
+
  private:
-  static constexpr uint8_t kHasOld = 1, kHasNew = 2;
   size_t dims_ = 0;
   std::vector<MemberId> members_;
   std::vector<uint8_t> flags_;

@@ -1,6 +1,8 @@
 // The commit thread: takes every waiting request, prepares each against the
 // model plus the group's earlier changes, appends them all with one fsync,
 // then applies them and answers. Nothing is visible before it is durable.
+#include <future>
+
 #include "db/apply.h"
 #include "db/database_impl.h"
 #include "log/transaction_codec.h"
@@ -85,15 +87,23 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     txn.time_us = env->NowMicros();
     txn.user = request.context.user;
     txn.client_txn_id = id;
+    if (!payloads.empty()) hash = HashOf(payloads.back());  // the link the next needs
     txn.previous_hash = hash;
     std::string payload;
     EncodeTransaction(txn, payload);
-    hash = HashOf(payload);
     payloads.push_back(std::move(payload));
     txn_of[i] = txns.size();
     txns.push_back(std::move(txn));
   }
+  // The last transaction's own hash is needed only by the next group: it is
+  // computed while the group is written (a load's is hundreds of MB).
+  std::future<Hash> last_payload_hash;
+  if (!payloads.empty())
+    last_payload_hash =
+        std::async(payloads.back().size() > (1 << 20) ? std::launch::async : std::launch::deferred,
+                   [&] { return HashOf(payloads.back()); });
   Status logged = payloads.empty() ? Status::Ok() : log->Append(payloads, last_sequence + 1);
+  if (last_payload_hash.valid()) hash = last_payload_hash.get();
   for (size_t i = 0; i < group.size(); ++i) {
     if (txn_of[i] == kNone) continue;
     if (!logged.ok()) {

@@ -35,10 +35,14 @@ std::string SegmentHeader(uint64_t first_sequence) {
   return h;
 }
 
-void AppendRecord(std::string& out, const std::string& payload) {
+void AppendRecordHeader(std::string& out, std::string_view payload) {
   uint32_t header[2] = {static_cast<uint32_t>(payload.size()),
                         Checksum(payload.data(), payload.size())};
   out.append(reinterpret_cast<const char*>(header), sizeof header);
+}
+
+void AppendRecord(std::string& out, const std::string& payload) {
+  AppendRecordHeader(out, payload);
   out.append(payload);
 }
 

@@ -32,5 +32,7 @@ inline uint64_t ParseSegmentName(const std::string& name) {
 std::string SegmentHeader(uint64_t first_sequence);
 // Appends a framed record.
 void AppendRecord(std::string& out, const std::string& payload);
+// Appends only the frame header (length and checksum) of `payload`.
+void AppendRecordHeader(std::string& out, std::string_view payload);
 
 }  // namespace quantatom::log_format

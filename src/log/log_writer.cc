@@ -46,21 +46,36 @@ Status LogWriter::StartSegment(uint64_t first_sequence) {
   return Status::Ok();
 }
 
+// Small records are gathered into one write; a large one (a load) goes
+// straight from its payload, not copied.
+Status LogWriter::WriteRecords(const std::vector<std::string>& payloads) {
+  constexpr size_t kCopyBytesMax = 1 << 20;
+  std::string buffer;
+  for (const std::string& p : payloads) {
+    lf::AppendRecordHeader(buffer, p);
+    if (p.size() <= kCopyBytesMax) {
+      buffer += p;
+      continue;
+    }
+    QA_RETURN_IF_ERROR(file_->Append(buffer));
+    buffer.clear();
+    QA_RETURN_IF_ERROR(file_->Append(p));
+  }
+  return buffer.empty() ? Status::Ok() : file_->Append(buffer);
+}
+
 Status LogWriter::Append(const std::vector<std::string>& payloads, uint64_t first_sequence) {
   if (broken_)
     return Status::Unknown(
         "the log failed earlier and refuses writes until the data directory is reopened");
-  std::string bytes;
-  for (const std::string& p : payloads) {
+  for (const std::string& p : payloads)
     if (p.size() > lf::kRecordBytesMax)
       return Status::Limit("a transaction of " + std::to_string(p.size()) +
                            " bytes exceeds the log's record limit");
-    lf::AppendRecord(bytes, p);
-  }
   if (!file_ || file_->Size() >= options_.segment_bytes_max)
     QA_RETURN_IF_ERROR(StartSegment(first_sequence));
   const uint64_t size_before = file_->Size();
-  Status appended = file_->Append(bytes);
+  Status appended = WriteRecords(payloads);
   if (!appended.ok()) {
     // Roll back whatever part reached the file, durably, so none of it can
     // come back after a crash.
@@ -80,7 +95,7 @@ Status LogWriter::Append(const std::vector<std::string>& payloads, uint64_t firs
     (void)env_->TruncateFile(path_, size_before);
     return Fail(synced);
   }
-  bytes_written_ += bytes.size();
+  bytes_written_ += file_->Size() - size_before;
   return Status::Ok();
 }
 

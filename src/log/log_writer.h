@@ -42,6 +42,7 @@ class LogWriter {
   LogWriter(Env* env, std::string dir, LogWriterOptions options)
       : env_(env), dir_(std::move(dir)), options_(options) {}
   Status StartSegment(uint64_t first_sequence);
+  Status WriteRecords(const std::vector<std::string>& payloads);
   Status Fail(Status s);
 
   Env* env_;

@@ -4,11 +4,12 @@
 
 #include <cstring>
 
+#include "log/delta_columns.h"
+
 namespace quantatom {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
-constexpr uint8_t kHasOld = 1, kHasNew = 2;
+constexpr uint8_t kFormatVersion = 2;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -64,6 +65,13 @@ class Reader {
   void Bytes(uint8_t* out, size_t n) {
     if (Need(n)) std::memcpy(out, data_.data() + pos_, n), pos_ += n;
   }
+  std::string_view View(uint64_t n) {
+    if (!Need(n)) return {};
+    std::string_view v = data_.substr(pos_, n);
+    pos_ += n;
+    return v;
+  }
+  std::string_view Rest() { return View(data_.size() - pos_); }
 
  private:
   bool Need(uint64_t n) {
@@ -79,6 +87,7 @@ class Reader {
 }  // namespace
 
 void EncodeTransaction(const Transaction& txn, std::string& out) {
+  const AtomDeltas& d = txn.deltas;
   out.push_back(static_cast<char>(kFormatVersion));
   PutFixed<uint64_t>(out, txn.sequence);
   PutFixed<int64_t>(out, txn.time_us);
@@ -88,16 +97,9 @@ void EncodeTransaction(const Transaction& txn, std::string& out) {
   out.push_back(static_cast<char>(txn.kind));
   PutString(out, txn.parameters);
   PutString(out, txn.cube);
-  const AtomDeltas& d = txn.deltas;
   PutVarint(out, d.dims());
   PutVarint(out, d.size());
-  for (size_t i = 0; i < d.size(); ++i) {
-    for (MemberId m : d.coordinate(i)) PutVarint(out, m);
-    auto old_value = d.old_value(i), new_value = d.new_value(i);
-    out.push_back(static_cast<char>((old_value ? kHasOld : 0) | (new_value ? kHasNew : 0)));
-    if (old_value) PutFixed<double>(out, *old_value);
-    if (new_value) PutFixed<double>(out, *new_value);
-  }
+  EncodeDeltaBlock(d, out);
 }
 
 Result<Transaction> DecodeTransaction(std::string_view data) {
@@ -117,22 +119,11 @@ Result<Transaction> DecodeTransaction(std::string_view data) {
   txn.cube = r.String();
   uint64_t dims = r.Varint();
   uint64_t count = r.Varint();
-  if (!r.ok() || dims > 64 || count > data.size())  // each delta takes at least one byte
-    return Status(StatusCode::kCorruption, "transaction header is malformed");
-  AtomDeltas& d = txn.deltas = AtomDeltas(dims);
-  d.Reserve(count);
-  MemberId coordinate[64];
-  for (uint64_t i = 0; i < count && r.ok(); ++i) {
-    for (size_t k = 0; k < dims; ++k) coordinate[k] = static_cast<MemberId>(r.Varint());
-    uint8_t flags = r.Fixed<uint8_t>();
-    std::optional<double> old_value, new_value;
-    if (flags & kHasOld) old_value = r.Fixed<double>();
-    if (flags & kHasNew) new_value = r.Fixed<double>();
-    d.Add(coordinate, old_value, new_value);
-  }
-  if (!r.ok() || !r.done())
-    return Status(StatusCode::kCorruption, "transaction " + std::to_string(txn.sequence) +
-                                               " is truncated or has trailing bytes");
+  const std::string where = "transaction " + std::to_string(txn.sequence) + ": ";
+  if (!r.ok() || dims > 64) return Status::Corruption(where + "header is malformed");
+  auto deltas = DecodeDeltaBlock(r.Rest(), dims, count);
+  if (!deltas.ok()) return Status::Corruption(where + deltas.status().message());
+  txn.deltas = std::move(*deltas);
   return txn;
 }
 

@@ -1,6 +1,9 @@
 #include "quantatom/cube.h"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <mutex>
 #include <numeric>
@@ -233,6 +236,18 @@ std::vector<AtomChange> LastWins(std::vector<AtomChange> changes) {
   return changes;
 }
 
+// Why delta `i` was refused: a value that is not finite, or a member that
+// is not a leaf of its dimension.
+Status BadDelta(const Cube::Impl& cube, const AtomDeltas& deltas, size_t i) {
+  if (auto value = deltas.new_value(i); value && !std::isfinite(*value))
+    return Status::Invalid("delta #" + std::to_string(i + 1) + " is not finite");
+  auto coordinate = deltas.coordinate(i);
+  size_t d = 0;
+  while (coordinate[d] < cube.dims[d]->size() && cube.dims[d]->is_leaf(coordinate[d])) ++d;
+  return Status::Invalid("delta #" + std::to_string(i + 1) +
+                         " does not name a leaf of dimension '" + cube.dims[d]->name() + "'");
+}
+
 }  // namespace
 
 Status Cube::Write(const WriteBatch& batch) {
@@ -253,34 +268,64 @@ Status Cube::ApplyDeltas(const AtomDeltas& deltas) {
     return Status::Invalid("deltas have " + std::to_string(deltas.dims()) +
                            " members per atom, cube '" + cube.name + "' has " +
                            std::to_string(cube.dims.size()) + " dimensions");
-  std::vector<AtomChange> changes;
-  changes.reserve(deltas.size());
-  LeafOrdinal leaves[kCubeDimensionsMax];
-  for (size_t i = 0; i < deltas.size(); ++i) {
-    auto coordinate = deltas.coordinate(i);
-    for (size_t d = 0; d < coordinate.size(); ++d) {
-      if (coordinate[d] >= cube.dims[d]->size() || !cube.dims[d]->is_leaf(coordinate[d]))
-        return Status::Invalid("delta #" + std::to_string(i + 1) +
-                               " does not name a leaf of dimension '" + cube.dims[d]->name() + "'");
-      leaves[d] = cube.dims[d]->leaf_ordinal(coordinate[d]);
+  const size_t n = deltas.size();
+  std::vector<uint64_t> keys(n);
+  // Millions of deltas (a load, a snapshot) are packed in parallel; the
+  // first bad delta by position is the one reported.
+  std::atomic<size_t> first_bad{SIZE_MAX};
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 1 << 14), [&](const auto& r) {
+    LeafOrdinal leaves[kCubeDimensionsMax];
+    for (size_t i = r.begin(); i < r.end(); ++i) {
+      auto coordinate = deltas.coordinate(i);
+      auto value = deltas.new_value(i);
+      bool ok = !value || std::isfinite(*value);
+      for (size_t d = 0; ok && d < coordinate.size(); ++d) {
+        ok = coordinate[d] < cube.dims[d]->size() && cube.dims[d]->is_leaf(coordinate[d]);
+        if (ok) leaves[d] = cube.dims[d]->leaf_ordinal(coordinate[d]);
+      }
+      if (!ok) {
+        for (size_t seen = first_bad; i < seen && !first_bad.compare_exchange_weak(seen, i);) {
+        }
+        return;
+      }
+      keys[i] = cube.layout.Pack(leaves);
     }
-    auto value = deltas.new_value(i);
-    if (value && !std::isfinite(*value))
-      return Status::Invalid("delta #" + std::to_string(i + 1) + " is not finite");
-    changes.push_back({cube.layout.Pack(leaves), value.value_or(0), !value});
+  });
+  if (size_t i = first_bad; i != SIZE_MAX) return BadDelta(cube, deltas, i);
+  // Loads and snapshots come in key order already: no sort needed, and into
+  // an empty cube they are cut into partitions directly.
+  const bool ascending =
+      std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) == keys.end();
+  const auto flags = deltas.flags();
+  const bool all_set =
+      std::all_of(flags.begin(), flags.end(), [](uint8_t f) { return f & AtomDeltas::kHasNew; });
+  if (ascending && all_set && n > cube.options.cache_delta_changes_max) {
+    std::unique_lock lock(cube.mu);
+    if (cube.store.atom_count() == 0) {
+      cube.store.AdoptPartitions(
+          PartitionSorted(keys, deltas.new_values(), cube.layout.inner_bits()));
+      cube.cache.Clear();
+      return Status::Ok();
+    }
   }
-  cube.ApplyChanges(LastWins(std::move(changes)));
+  std::vector<AtomChange> changes(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto value = deltas.new_value(i);
+    changes[i] = {keys[i], value.value_or(0), !value};
+  }
+  cube.ApplyChanges(ascending ? std::move(changes) : LastWins(std::move(changes)));
   return Status::Ok();
 }
 
 void Cube::Impl::ApplyChanges(std::vector<AtomChange> sorted) {
   std::unique_lock lock(mu);
-  std::vector<std::optional<double>> old_values;
-  store.Apply(sorted, &old_values);
   if (sorted.size() > options.cache_delta_changes_max) {
-    cache.Clear();
+    store.Apply(sorted);
+    cache.Clear();  // cheaper than millions of cell deltas
     return;
   }
+  std::vector<std::optional<double>> old_values;
+  store.Apply(sorted, &old_values);
   LeafOrdinal leaves[kCubeDimensionsMax];
   for (size_t i = 0; i < sorted.size(); ++i) {
     const AtomChange& c = sorted[i];
@@ -311,6 +356,10 @@ Result<Cube::BulkResult> Cube::FoldDuplicates(BulkAtoms& atoms) const {
   atoms = {};
   BulkResult result;
   result.duplicates = built.duplicates;
+  size_t total = 0;
+  for (const Partition& p : built.partitions) total += p.keys.size();
+  atoms.keys.reserve(total);
+  atoms.values.reserve(total);
   for (const Partition& p : built.partitions) {
     for (size_t i = 0; i < p.keys.size(); ++i) {
       atoms.keys.push_back((p.id << inner_bits) | p.keys[i]);

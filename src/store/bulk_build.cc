@@ -108,4 +108,23 @@ BulkBuildResult BuildPartitions(std::vector<uint64_t> keys, std::vector<double> 
   return out;
 }
 
+std::vector<Partition> PartitionSorted(std::span<const uint64_t> keys,
+                                       std::span<const double> values, int inner_bits) {
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (i == 0 || (keys[i] >> inner_bits) != (keys[i - 1] >> inner_bits)) starts.push_back(i);
+  starts.push_back(keys.size());
+  std::vector<Partition> partitions(starts.size() - 1);
+  const uint64_t inner_mask = (uint64_t{1} << inner_bits) - 1;
+  tbb::parallel_for(size_t{0}, partitions.size(), [&](size_t p) {
+    Partition& out = partitions[p];
+    out.id = keys[starts[p]] >> inner_bits;
+    out.keys.resize(starts[p + 1] - starts[p]);
+    for (size_t i = starts[p]; i < starts[p + 1]; ++i)
+      out.keys[i - starts[p]] = static_cast<uint32_t>(keys[i] & inner_mask);
+    out.values.assign(values.begin() + starts[p], values.begin() + starts[p + 1]);
+  });
+  return partitions;
+}
+
 }  // namespace quantatom

@@ -1,0 +1,285 @@
+#include "log/delta_columns.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace quantatom {
+namespace {
+
+constexpr uint8_t kBlockRaw = 0, kBlockZstd = 1;
+// Smaller blocks stay raw: compressing them costs latency and saves little.
+constexpr size_t kCompressBytesMin = 64 << 10;
+// Raw columns of one transaction at most (a bound for damaged headers).
+constexpr uint64_t kRawBytesMax = uint64_t{4} << 30;
+constexpr size_t kChunkAtoms = 1 << 20;  // columns move in chunks of this many values
+
+int WidthFor(MemberId max) { return max < (1u << 8) ? 1 : max < (1u << 16) ? 2 : 4; }
+
+void PutVarint(std::string& out, uint64_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>(v | 0x80));
+  out.push_back(static_cast<char>(v));
+}
+
+// Where the encoded columns go: straight into the payload, or through a zstd
+// stream, so a load's raw columns (hundreds of MB) never exist whole.
+class Sink {
+ public:
+  Sink(std::string& out, ZSTD_CCtx* zstd) : out_(out), zstd_(zstd) {}
+  void Put(const void* data, size_t n) {
+    if (!zstd_) return out_.append(static_cast<const char*>(data), n), void();
+    ZSTD_inBuffer in{data, n, 0};
+    while (ok_ && in.pos < in.size) Pump(in, ZSTD_e_continue);
+  }
+  bool Finish() {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    while (zstd_ && ok_ && !Pump(in, ZSTD_e_end)) {
+    }
+    return ok_;
+  }
+
+ private:
+  // Returns true when zstd has flushed everything it holds.
+  bool Pump(ZSTD_inBuffer& in, ZSTD_EndDirective mode) {
+    const size_t at = out_.size(), room = ZSTD_CStreamOutSize();
+    out_.resize(at + room);
+    ZSTD_outBuffer o{out_.data() + at, room, 0};
+    size_t left = ZSTD_compressStream2(zstd_, &o, &in, mode);
+    out_.resize(at + o.pos);
+    if (ZSTD_isError(left)) ok_ = false;
+    return left == 0;
+  }
+  std::string& out_;
+  ZSTD_CCtx* zstd_;
+  bool ok_ = true;
+};
+
+template <int kWidth>
+void PutMemberColumn(const MemberId* members, size_t dims, size_t k, size_t n, Sink& sink) {
+  static thread_local std::vector<char> buffer(kChunkAtoms * 4);
+  char* column = buffer.data();
+  char* p = column;
+  for (size_t i = 0; i < n; ++i, p += kWidth) {
+    MemberId m = members[i * dims + k];
+    std::memcpy(p, &m, kWidth);  // little-endian: the low bytes
+  }
+  sink.Put(column, p - column);
+}
+
+// Raw bytes of the chunk of deltas [begin, end); with a sink, writes them.
+uint64_t PutChunk(const AtomDeltas& d, size_t begin, size_t end, Sink* sink) {
+  const size_t dims = d.dims(), n = end - begin;
+  const MemberId* members = d.members().data() + begin * dims;
+  MemberId max[64] = {};
+  for (size_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < dims; ++k) max[k] = std::max(max[k], members[i * dims + k]);
+  auto flags = d.flags().subspan(begin, n);
+  size_t present[2] = {0, 0};
+  for (uint8_t f : flags) {
+    present[0] += (f & AtomDeltas::kHasOld) != 0;
+    present[1] += (f & AtomDeltas::kHasNew) != 0;
+  }
+  uint64_t bytes = n + 8 * (present[0] + present[1]);
+  for (size_t k = 0; k < dims; ++k) bytes += 1 + n * WidthFor(max[k]);
+  if (!sink) return bytes;
+  for (size_t k = 0; k < dims; ++k) {
+    const char width = static_cast<char>(WidthFor(max[k]));
+    sink->Put(&width, 1);
+    if (width == 1) PutMemberColumn<1>(members, dims, k, n, *sink);
+    if (width == 2) PutMemberColumn<2>(members, dims, k, n, *sink);
+    if (width == 4) PutMemberColumn<4>(members, dims, k, n, *sink);
+  }
+  sink->Put(flags.data(), n);
+  for (int v = 0; v < 2; ++v) {
+    const uint8_t has = v == 0 ? AtomDeltas::kHasOld : AtomDeltas::kHasNew;
+    auto values = v == 0 ? d.old_values() : d.new_values();
+    if (present[v] == n) {
+      sink->Put(values.data() + begin, n * sizeof(double));
+      continue;
+    }
+    for (size_t i = 0; i < n; ++i)
+      if (flags[i] & has) sink->Put(&values[begin + i], sizeof(double));
+  }
+  return bytes;
+}
+
+// The columns come in chunks of kChunkAtoms deltas, so encoding and decoding
+// work on a cache-sized piece of the deltas at a time.
+uint64_t PutColumns(const AtomDeltas& d, Sink* sink) {
+  uint64_t bytes = 0;
+  for (size_t begin = 0; begin < d.size(); begin += kChunkAtoms)
+    bytes += PutChunk(d, begin, std::min(d.size(), begin + kChunkAtoms), sink);
+  return bytes;
+}
+
+// Reads the columns back from the payload, or from a zstd stream of them.
+class Source {
+ public:
+  Source(std::string_view data, bool zstd) : data_(data) {
+    if (zstd) zstd_.reset(ZSTD_createDCtx());
+  }
+  bool Read(void* out, size_t n) {
+    if (!zstd_) {
+      if (n > data_.size() - pos_) return false;
+      std::memcpy(out, data_.data() + pos_, n);
+      pos_ += n;
+      return true;
+    }
+    ZSTD_outBuffer o{out, n, 0};
+    while (o.pos < n) {
+      if (finished_) return false;  // the frame holds less than was asked for
+      ZSTD_inBuffer in{data_.data(), data_.size(), pos_};
+      size_t r = ZSTD_decompressStream(zstd_.get(), &o, &in);
+      const bool progressed = in.pos != pos_ || o.pos > 0;
+      pos_ = in.pos;
+      if (ZSTD_isError(r)) return false;
+      finished_ = r == 0;
+      if (o.pos < n && !progressed) return false;  // the input ends early
+    }
+    return true;
+  }
+  // True when every byte was read: no trailing data, a complete frame.
+  bool AtEnd() {
+    if (!zstd_) return pos_ == data_.size();
+    if (!finished_) {  // the frame's end may not have been read yet
+      char extra;
+      ZSTD_outBuffer o{&extra, 1, 0};
+      ZSTD_inBuffer in{data_.data(), data_.size(), pos_};
+      size_t r = ZSTD_decompressStream(zstd_.get(), &o, &in);
+      pos_ = in.pos;
+      if (ZSTD_isError(r) || o.pos != 0) return false;
+      finished_ = r == 0;
+    }
+    return finished_ && pos_ == data_.size();
+  }
+
+ private:
+  struct FreeDCtx {
+    void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+  };
+  std::string_view data_;
+  size_t pos_ = 0;
+  std::unique_ptr<ZSTD_DCtx, FreeDCtx> zstd_;
+  bool finished_ = false;  // zstd: the frame has ended
+};
+
+bool ReadValues(Source& source, std::span<const uint8_t> flags, uint8_t has, double* values) {
+  const size_t present =
+      std::count_if(flags.begin(), flags.end(), [&](uint8_t f) { return (f & has) != 0; });
+  if (present == flags.size()) return source.Read(values, present * sizeof(double));
+  for (size_t i = 0; i < flags.size(); ++i)
+    if ((flags[i] & has) && !source.Read(&values[i], sizeof(double))) return false;
+  return true;
+}
+
+struct Columns {
+  std::vector<MemberId> members;
+  std::vector<uint8_t> flags;
+  std::vector<double> old_values, new_values;  // empty until a value comes
+};
+
+// Reads the chunk of deltas [begin, end) into `c`.
+Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, Columns& c) {
+  const Status truncated = Status::Corruption("delta columns are truncated");
+  const size_t n = end - begin;
+  static thread_local std::vector<char> buffer(kChunkAtoms * 4);
+  char* column = buffer.data();
+  for (size_t k = 0; k < dims; ++k) {
+    uint8_t width = 0;
+    if (!source.Read(&width, 1)) return truncated;
+    if (width != 1 && width != 2 && width != 4)
+      return Status::Corruption("member column of width " + std::to_string(width));
+    if (!source.Read(column, n * width)) return truncated;
+    MemberId* out = c.members.data() + begin * dims + k;
+    for (size_t i = 0; i < n; ++i, out += dims) {
+      MemberId m = 0;
+      std::memcpy(&m, column + i * width, width);
+      *out = m;
+    }
+  }
+  std::span<uint8_t> flags(c.flags.data() + begin, n);
+  if (!source.Read(flags.data(), n)) return truncated;
+  bool has[2] = {false, false};
+  for (uint8_t f : flags) {
+    if (f > 3) return Status::Corruption("a delta has unknown flags");
+    has[0] |= (f & AtomDeltas::kHasOld) != 0;
+    has[1] |= (f & AtomDeltas::kHasNew) != 0;
+  }
+  for (int v = 0; v < 2; ++v) {
+    if (!has[v]) continue;
+    auto& values = v == 0 ? c.old_values : c.new_values;
+    if (values.empty()) values.assign(c.flags.size(), 0);
+    if (!ReadValues(source, flags, v == 0 ? AtomDeltas::kHasOld : AtomDeltas::kHasNew,
+                    values.data() + begin))
+      return truncated;
+  }
+  return Status::Ok();
+}
+
+uint64_t ReadVarint(std::string_view& data, bool& ok) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64 && !data.empty(); shift += 7) {
+    uint8_t b = static_cast<uint8_t>(data[0]);
+    data.remove_prefix(1);
+    v |= uint64_t{b & 0x7fu} << shift;
+    if (!(b & 0x80)) return v;
+  }
+  ok = false;
+  return 0;
+}
+
+}  // namespace
+
+void EncodeDeltaBlock(const AtomDeltas& deltas, std::string& out) {
+  const uint64_t raw_bytes = PutColumns(deltas, nullptr);
+  if (raw_bytes >= kCompressBytesMin) {
+    const size_t start = out.size();
+    out.push_back(static_cast<char>(kBlockZstd));
+    PutVarint(out, raw_bytes);
+    out.reserve(out.size() + ZSTD_compressBound(raw_bytes));
+    ZSTD_CCtx* zstd = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(zstd, ZSTD_c_compressionLevel, 1);
+    ZSTD_CCtx_setParameter(zstd, ZSTD_c_nbWorkers, 2);  // ignored where zstd lacks threads
+    ZSTD_CCtx_setPledgedSrcSize(zstd, raw_bytes);
+    Sink sink(out, zstd);
+    PutColumns(deltas, &sink);
+    const bool compressed = sink.Finish();
+    ZSTD_freeCCtx(zstd);
+    if (compressed) return;
+    out.resize(start);  // zstd failed (out of memory): the block goes raw
+  }
+  out.push_back(static_cast<char>(kBlockRaw));
+  out.reserve(out.size() + raw_bytes);
+  Sink sink(out, nullptr);
+  PutColumns(deltas, &sink);
+}
+
+Result<AtomDeltas> DecodeDeltaBlock(std::string_view data, size_t dims, size_t count) {
+  if (data.empty()) return Status::Corruption("the delta block is missing");
+  const uint8_t block = static_cast<uint8_t>(data[0]);
+  data.remove_prefix(1);
+  if (block != kBlockRaw && block != kBlockZstd)
+    return Status::Corruption("delta block of unknown kind " + std::to_string(block));
+  uint64_t raw_bytes = data.size();
+  bool ok = true;
+  if (block == kBlockZstd) raw_bytes = ReadVarint(data, ok);
+  // Every delta has a flags byte and, unless the cube has no dimension, members.
+  if (!ok || raw_bytes > kRawBytesMax || count > raw_bytes ||
+      (dims > 0 && count * dims > raw_bytes))
+    return Status::Corruption("the delta block's size does not fit its " + std::to_string(count) +
+                              " deltas");
+  Source source(data, block == kBlockZstd);
+  Columns c;
+  c.members.resize(count * dims);
+  c.flags.resize(count);
+  for (size_t begin = 0; begin < count; begin += kChunkAtoms)
+    QA_RETURN_IF_ERROR(ReadChunk(source, dims, begin, std::min(count, begin + kChunkAtoms), c));
+  if (!source.AtEnd()) return Status::Corruption("the delta block has trailing bytes");
+  return AtomDeltas::FromColumns(dims, std::move(c.members), std::move(c.flags),
+                                 std::move(c.old_values), std::move(c.new_values));
+}
+
+}  // namespace quantatom
