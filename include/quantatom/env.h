@@ -24,6 +24,12 @@ class WritableFile {
   virtual uint64_t Size() const = 0;
 };
 
+// A lock on a file, held until destroyed (or the process ends).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -47,7 +53,12 @@ class Env {
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // fsync of a directory: makes creations, renames and removals in it durable.
   virtual Status SyncDirectory(const std::string& dir) = 0;
-  virtual int64_t NowMicros() = 0;  // wall clock, microseconds since the epoch
+  virtual int64_t NowMicros() = 0;
+  // An exclusive lock on `path` (created if missing), so one data directory
+  // is never opened twice at once, by two processes or within one.
+  // kFailedPrecondition when it is held.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(
+      const std::string& path) = 0;  // wall clock, microseconds since the epoch
 };
 
 }  // namespace quantatom

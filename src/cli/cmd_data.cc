@@ -1,5 +1,5 @@
 // Commands over a data directory (the log and its snapshots): import,
-// verify, snapshot, changes.
+// verify, snapshot, changes, history, undo.
 #include <cstdio>
 #include <ctime>
 
@@ -79,6 +79,13 @@ std::string Iso8601(int64_t time_us) {
   return buf;
 }
 
+Result<std::unique_ptr<Database>> OpenExisting(const std::string& dir) {
+  DatabaseOptions options;
+  options.create_if_missing = false;
+  options.snapshot_every_transactions = 0;
+  return Database::Open(dir, options);
+}
+
 std::string Value(std::optional<double> v) { return v ? std::to_string(*v) : "(empty)"; }
 
 void PrintTransaction(const Database& db, const Transaction& t) {
@@ -99,6 +106,60 @@ void PrintTransaction(const Database& db, const Transaction& t) {
 
 }  // namespace
 
+Runner AddHistoryCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "history", "Print the transactions that changed a cell (leaf or consolidated)");
+  auto data = std::make_shared<std::string>();
+  auto cube_name = std::make_shared<std::string>();
+  auto cell = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("DATA", *data, "Data directory")->required();
+  cmd->add_option("--cube", *cube_name, "Cube")->required();
+  cmd->add_option("--cell", *cell, "One member per dimension, comma-separated")
+      ->required()
+      ->delimiter(',');
+  return [=] {
+    auto db = OpenExisting(*data);
+    if (!db.ok()) return Fail(db.status());
+    auto cube = (*db)->FindCube(*cube_name);
+    if (!cube) return Fail(Status::NotFound("unknown cube '" + *cube_name + "'"));
+    auto coordinate = cube->Resolve(*cell);
+    if (!coordinate.ok()) return Fail(coordinate.status());
+    auto history = (*db)->CellHistory(*cube_name, *coordinate);
+    if (!history.ok()) return Fail(history.status());
+    for (const CellChange& c : *history) {
+      std::string atom;
+      for (size_t d = 0; d < c.atom.size(); ++d)
+        atom += (d ? "," : "") + cube->dimensions()[d]->member_name(c.atom[d]);
+      std::printf("#%llu %s %s %s %s: %s -> %s (weight %g)\n",
+                  static_cast<unsigned long long>(c.sequence), Iso8601(c.time_us).c_str(),
+                  c.user.empty() ? "-" : c.user.c_str(), OperationKindName(c.kind), atom.c_str(),
+                  Value(c.old_value).c_str(), Value(c.new_value).c_str(), c.weight);
+    }
+    std::printf("%zu changes\n", history->size());
+    return kExitOk;
+  };
+}
+
+Runner AddUndoCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "undo", "Undo a transaction with a new, compensating one (refused if its cells moved on)");
+  auto data = std::make_shared<std::string>();
+  auto sequence = std::make_shared<uint64_t>(0);
+  auto user = std::make_shared<std::string>("cli");
+  cmd->add_option("DATA", *data, "Data directory")->required();
+  cmd->add_option("SEQUENCE", *sequence, "The transaction to undo")->required();
+  cmd->add_option("--user", *user, "User recorded in the log")->capture_default_str();
+  return [=] {
+    auto db = OpenExisting(*data);
+    if (!db.ok()) return Fail(db.status());
+    auto undone = (*db)->Undo(*sequence, {*user, ""});
+    if (!undone.ok()) return Fail(undone.status());
+    std::printf("undid #%llu as #%llu: %zu atoms\n", static_cast<unsigned long long>(*sequence),
+                static_cast<unsigned long long>(undone->sequence), undone->atoms_changed);
+    return kExitOk;
+  };
+}
+
 Runner AddChangesCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "changes", "Print the transactions after a sequence number (the change feed)");
@@ -109,10 +170,7 @@ Runner AddChangesCommand(CLI::App& app) {
   cmd->add_option("--since", *since, "Sequence number already seen")->capture_default_str();
   cmd->add_option("--max", *max, "At most this many transactions")->capture_default_str();
   return [=] {
-    DatabaseOptions options;
-    options.create_if_missing = false;
-    options.snapshot_every_transactions = 0;
-    auto db = Database::Open(*data, options);
+    auto db = OpenExisting(*data);
     if (!db.ok()) return Fail(db.status());
     auto changes = (*db)->ChangesSince(*since, *max);
     if (!changes.ok()) return Fail(changes.status());

@@ -1,5 +1,6 @@
 // demo, load, query and set: the commands over a model directory.
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -62,7 +63,34 @@ namespace {
 struct QueryArgs {
   std::string dir, view_file, facts_cube = "planbench";
   bool json = false, compact = false;
+  uint64_t as_of = 0;  // 0: now
+  std::string at;      // a time; empty: now
 };
+
+// "2026-11-24T10:00:00Z" (UTC) or microseconds since the epoch.
+Result<int64_t> ParseTime(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end && (*end == 0 || (end[0] == 'Z' && end[1] == 0))) return int64_t{timegm(&tm)} * 1000000;
+  char* digits_end = nullptr;
+  long long us = std::strtoll(text.c_str(), &digits_end, 10);
+  if (!text.empty() && *digits_end == 0) return us;
+  return Status::Invalid("--at '" + text +
+                         "': expected YYYY-MM-DDTHH:MM:SSZ (UTC) or microseconds since 1970");
+}
+
+// The grid now, or as of --as-of / --at (data directories only).
+Result<Grid> QueryAt(const Opened& model, const Cube& cube, const ViewSpec& view,
+                     const QueryArgs& a) {
+  if (a.as_of == 0 && a.at.empty()) return cube.Query(view);
+  if (!model.db) return Status::Invalid("--as-of and --at need a data directory (one with a log)");
+  uint64_t sequence = a.as_of;
+  if (!a.at.empty()) {
+    QA_ASSIGN_OR_RETURN(int64_t time_us, ParseTime(a.at));
+    QA_ASSIGN_OR_RETURN(sequence, model.db->SequenceAt(time_us));
+  }
+  return model.db->QueryAsOf(view, sequence);
+}
 
 void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool view_required) {
   cmd->add_option("DIR", a.dir, "Model directory")->required();
@@ -71,6 +99,11 @@ void AddQueryOptions(CLI::App* cmd, QueryArgs& a, bool view_required) {
   cmd->add_flag("--json", a.json, "Print the answer as JSON");
   cmd->add_flag("--compact", a.compact, "With --json: names only, as planbench's expected.json");
   cmd->add_option("--facts-cube", a.facts_cube, "Cube name for facts.csv")->capture_default_str();
+  if (!view_required) return;  // `set` answers as of now
+  auto* as_of = cmd->add_option("--as-of", a.as_of,
+                                "Read as it was right after this sequence number (time travel)");
+  cmd->add_option("--at", a.at, "Read as it was at this time: YYYY-MM-DDTHH:MM:SSZ")
+      ->excludes(as_of);
 }
 
 int PrintView(const Opened& model, const QueryArgs& a) {
@@ -81,7 +114,7 @@ int PrintView(const Opened& model, const QueryArgs& a) {
     return Fail(Status(view.status().code(), a.view_file + ": " + view.status().message()));
   auto cube = model.GetCube(view->cube);
   if (!cube.ok()) return Fail(cube.status());
-  auto grid = (*cube)->Query(*view);
+  auto grid = QueryAt(model, **cube, *view, a);
   if (!grid.ok()) return Fail(grid.status());
   if (a.json) {
     std::cout << (a.compact ? GridToCompactJson(*grid) : GridToJson(*grid)) << "\n";

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
       {"query", AddQueryCommand(app)},     {"set", AddSetCommand(app)},
       {"bench", AddBenchCommand(app)},     {"import", AddImportCommand(app)},
       {"verify", AddVerifyCommand(app)},   {"snapshot", AddSnapshotCommand(app)},
-      {"changes", AddChangesCommand(app)},
+      {"changes", AddChangesCommand(app)}, {"history", AddHistoryCommand(app)},
+      {"undo", AddUndoCommand(app)},
   };
   try {
     app.parse(argc, argv);

@@ -14,10 +14,9 @@ Status ForEachLogged(const Database::Impl& impl,
   options.repair_torn_tail = false;
   options.require_from_snapshot = false;  // a truncated log has a shorter history
   const uint64_t visible = impl.visible_sequence;
-  return ReplayLog(impl.env, impl.dir + "/log", options,
-                   [&](const Transaction& t, const Hash&) {
-                     return t.sequence <= visible ? fn(t) : Status::Ok();
-                   })
+  return impl.log
+      ->Replay(options, [&](const Transaction& t,
+                            const Hash&) { return t.sequence <= visible ? fn(t) : Status::Ok(); })
       .status();
 }
 
@@ -62,8 +61,8 @@ Result<Grid> Database::QueryAsOf(const ViewSpec& view, uint64_t sequence) const 
                            " is after the last committed one (" +
                            std::to_string(impl_->visible_sequence) + ")");
   // Rebuilt aside from the newest snapshot at or before `sequence` plus the log.
-  QA_ASSIGN_OR_RETURN(Rebuilt past,
-                      RebuildModel(impl_->env, impl_->dir, sequence, /*repair=*/false));
+  QA_ASSIGN_OR_RETURN(
+      Rebuilt past, RebuildModel(impl_->env, impl_->dir, *impl_->log, sequence, /*repair=*/false));
   if (past.state.sequence != sequence)
     return Status::NotFound("the log no longer holds sequence " + std::to_string(sequence) +
                             " (truncated)");

@@ -9,7 +9,6 @@
 #include "db/database_impl.h"
 #include "db/rebuild.h"
 #include "load/file.h"
-#include "log/log_reader.h"
 
 namespace quantatom {
 
@@ -42,10 +41,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   // (the ALICE lesson), so they are synced on every open.
   QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
   QA_RETURN_IF_ERROR(env->SyncDirectory(ParentDirectory(dir)));
-  const std::string log_dir = dir + "/log";
-  QA_RETURN_IF_ERROR(env->CreateDirectory(log_dir));
+  QA_ASSIGN_OR_RETURN(impl->lock, env->LockFile(dir + "/LOCK"));
+  QA_ASSIGN_OR_RETURN(impl->log,
+                      OpenSegmentLogStore(env, dir + "/log", {options.segment_bytes_max}));
   QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
-  QA_ASSIGN_OR_RETURN(Rebuilt rebuilt, RebuildModel(env, dir));
+  QA_ASSIGN_OR_RETURN(Rebuilt rebuilt, RebuildModel(env, dir, *impl->log));
   impl->model = std::move(rebuilt.model);
   impl->warnings = std::move(rebuilt.warnings);
   impl->last_sequence = rebuilt.state.sequence;
@@ -53,8 +53,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   impl->results_by_client_id = std::move(rebuilt.state.client_ids);
   impl->visible_sequence = impl->last_sequence;
   impl->snapshot_sequence = rebuilt.snapshot.empty() ? 0 : rebuilt.state.sequence;
-  QA_ASSIGN_OR_RETURN(impl->log,
-                      LogWriter::Open(env, log_dir, rebuilt.log_end, {options.segment_bytes_max}));
+  QA_RETURN_IF_ERROR(impl->log->StartAppending(rebuilt.log_end));
   Impl* raw = impl.get();
   impl->committer = std::thread([raw] { raw->CommitLoop(); });
   std::unique_ptr<Database> db(new Database(std::move(impl)));
@@ -213,13 +212,11 @@ Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_
   options.require_from_snapshot = false;
   uint64_t first_seen = 0;
   const uint64_t visible = impl_->visible_sequence;
-  auto end =
-      ReplayLog(impl_->env, impl_->dir + "/log", options, [&](const Transaction& txn, const Hash&) {
-        if (first_seen == 0) first_seen = txn.sequence;
-        if (txn.sequence > sequence && txn.sequence <= visible && out.size() < max)
-          out.push_back(txn);
-        return Status::Ok();
-      });
+  auto end = impl_->log->Replay(options, [&](const Transaction& txn, const Hash&) {
+    if (first_seen == 0) first_seen = txn.sequence;
+    if (txn.sequence > sequence && txn.sequence <= visible && out.size() < max) out.push_back(txn);
+    return Status::Ok();
+  });
   if (!end.ok()) return end.status();
   if (first_seen > sequence + 1)
     return Status::NotFound("the log starts at sequence " + std::to_string(first_seen) +

@@ -12,7 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "log/log_writer.h"
+#include "log/log_store.h"
 #include "quantatom/database.h"
 
 namespace quantatom {
@@ -31,6 +31,7 @@ struct CommitRequest {
 };
 
 struct Database::Impl {
+  std::unique_ptr<FileLock> lock;  // first member: released last
   std::string dir;
   Env* env;
   DatabaseOptions options;
@@ -40,7 +41,7 @@ struct Database::Impl {
   Model model;
 
   // Commit thread state.
-  std::unique_ptr<LogWriter> log;
+  std::unique_ptr<LogStore> log;
   uint64_t last_sequence = 0;
   Hash last_hash{};
   std::unordered_map<std::string, CommitResult> results_by_client_id;

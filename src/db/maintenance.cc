@@ -10,21 +10,6 @@
 namespace quantatom {
 namespace {
 
-// Removes log segments whose every transaction is at or below `sequence`.
-Result<size_t> TruncateLog(Env* env, const std::string& log_dir, uint64_t sequence) {
-  QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(log_dir));
-  std::vector<std::pair<uint64_t, std::string>> segments;
-  for (const std::string& n : names)
-    if (uint64_t first = log_format::ParseSegmentName(n)) segments.push_back({first, n});
-  std::sort(segments.begin(), segments.end());
-  size_t removed = 0;
-  for (size_t i = 0; i + 1 < segments.size() && segments[i + 1].first <= sequence + 1;
-       ++i, ++removed)
-    QA_RETURN_IF_ERROR(env->RemoveFile(log_dir + "/" + segments[i].second));
-  if (removed) QA_RETURN_IF_ERROR(env->SyncDirectory(log_dir));
-  return removed;
-}
-
 // Keeps the newest two snapshots.
 Status RemoveOldSnapshots(Env* env, const std::string& dir) {
   QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(dir));
@@ -82,7 +67,7 @@ Result<SnapshotReport> Database::Snapshot() {
   report.sequence = sequence;
   if (sequence == impl.snapshot_sequence) return report;  // nothing new
   QA_ASSIGN_OR_RETURN(Rebuilt rebuilt,
-                      RebuildModel(impl.env, impl.dir, sequence, /*repair=*/false));
+                      RebuildModel(impl.env, impl.dir, *impl.log, sequence, /*repair=*/false));
   if (rebuilt.state.sequence != sequence)
     return Status::Corruption("snapshot: the log holds up to " +
                               std::to_string(rebuilt.state.sequence) + ", expected " +
@@ -97,8 +82,7 @@ Result<SnapshotReport> Database::Snapshot() {
   impl.snapshot_sequence = sequence;
   QA_RETURN_IF_ERROR(RemoveOldSnapshots(impl.env, snapshot_dir));
   if (impl.options.truncate_log_after_snapshot) {
-    QA_ASSIGN_OR_RETURN(report.segments_removed,
-                        TruncateLog(impl.env, impl.dir + "/log", sequence));
+    QA_ASSIGN_OR_RETURN(report.segments_removed, impl.log->Truncate(sequence));
   }
   return report;
 }
@@ -108,13 +92,16 @@ Result<VerifyReport> Database::Verify(const std::string& dir, Env* env) {
   if (!env->FileExists(dir + "/log"))
     return Status::NotFound(dir + ": not a data directory (no log/)");
   VerifyReport report;
-  QA_ASSIGN_OR_RETURN(Rebuilt with_snapshot, RebuildModel(env, dir, UINT64_MAX, /*repair=*/false));
+  QA_ASSIGN_OR_RETURN(auto log, OpenSegmentLogStore(env, dir + "/log"));
+  QA_ASSIGN_OR_RETURN(Rebuilt with_snapshot,
+                      RebuildModel(env, dir, *log, UINT64_MAX, /*repair=*/false));
   report.last_sequence = with_snapshot.state.sequence;
   report.snapshot = with_snapshot.snapshot;
   report.warnings = with_snapshot.warnings;
   AtomMap atoms = AtomsOf(with_snapshot.model);
   report.atoms = atoms.size();
-  auto from_log = RebuildModel(env, dir, UINT64_MAX, /*repair=*/false, /*use_snapshot=*/false);
+  auto from_log =
+      RebuildModel(env, dir, *log, UINT64_MAX, /*repair=*/false, /*use_snapshot=*/false);
   if (!from_log.ok()) {
     // A truncated log cannot be replayed alone; the snapshot path checked what is there.
     if (with_snapshot.snapshot.empty()) return from_log.status();

@@ -4,8 +4,8 @@
 
 namespace quantatom {
 
-Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, uint64_t up_to, bool repair,
-                             bool use_snapshot) {
+Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& log, uint64_t up_to,
+                             bool repair, bool use_snapshot) {
   Rebuilt out;
   LoadedSnapshot loaded;
   if (use_snapshot) {
@@ -18,7 +18,7 @@ Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, uint64_t up_to, b
   options.after_sequence = out.state.sequence;
   options.after_hash = out.state.hash;
   options.repair_torn_tail = repair;
-  auto end = ReplayLog(env, dir + "/log", options, [&](const Transaction& txn, const Hash& hash) {
+  auto end = log.Replay(options, [&](const Transaction& txn, const Hash& hash) {
     if (txn.sequence > up_to) return Status::Ok();
     QA_RETURN_IF_ERROR(ApplyTransaction(out.model, txn));
     if (txn.kind == OperationKind::kCreateDimension || txn.kind == OperationKind::kCreateCube)

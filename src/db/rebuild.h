@@ -5,7 +5,7 @@
 #include <string>
 
 #include "db/snapshot.h"
-#include "log/log_reader.h"
+#include "log/log_store.h"
 
 namespace quantatom {
 
@@ -20,7 +20,9 @@ struct Rebuilt {
 // Applies transactions up to `up_to` (all of them by default). With
 // `repair`, a torn log tail is cut off.
 // Without `use_snapshot` the whole log is replayed from its start.
-Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, uint64_t up_to = UINT64_MAX,
-                             bool repair = true, bool use_snapshot = true);
+// `dir` is the data directory (its snapshots), `log` its log.
+Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& log,
+                             uint64_t up_to = UINT64_MAX, bool repair = true,
+                             bool use_snapshot = true);
 
 }  // namespace quantatom

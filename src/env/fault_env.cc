@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 
 namespace quantatom {
 namespace {
@@ -180,6 +181,32 @@ void FaultEnv::Crash(uint64_t seed, bool tear_unsynced_writes) {
   operations_until_power_off_.reset();
   faults_.clear();
   root_->Crash(rng, tear_unsynced_writes);
+  locks_.clear();
+}
+
+namespace {
+
+class FaultFileLock final : public FileLock {
+ public:
+  explicit FaultFileLock(std::function<void()> release) : release_(std::move(release)) {}
+  ~FaultFileLock() override { release_(); }
+
+ private:
+  std::function<void()> release_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileLock>> FaultEnv::LockFile(const std::string& path) {
+  std::lock_guard lock(mu_);
+  QA_RETURN_IF_ERROR(CheckPower("flock", path));
+  if (locks_.count(path)) return Status::Precondition(path + ": held by another open database");
+  const uint64_t epoch = epoch_;
+  locks_[path] = epoch;
+  return std::unique_ptr<FileLock>(new FaultFileLock([this, path, epoch] {
+    std::lock_guard lock(mu_);
+    if (auto it = locks_.find(path); it != locks_.end() && it->second == epoch) locks_.erase(it);
+  }));
 }
 
 Status FaultEnv::CheckPower(const char* call, const std::string& path) const {

@@ -117,6 +117,9 @@ class FaultEnv final : public Env {
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncDirectory(const std::string& dir) override;
   int64_t NowMicros() override;  // the real wall clock
+  // Locks live in memory and need no file; Crash() releases them all (the
+  // process that held them is gone).
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override;
 
  private:
   struct File;
@@ -150,6 +153,7 @@ class FaultEnv final : public Env {
   uint64_t Size(const Handle& handle) const;
 
   mutable std::mutex mu_;
+  std::map<std::string, uint64_t> locks_;  // path -> epoch it was taken in
   std::shared_ptr<Dir> root_;
   std::mt19937_64 rng_;
   uint64_t operations_ = 0;

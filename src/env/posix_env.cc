@@ -16,6 +16,7 @@
 //   the Env itself is.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,15 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
   uint64_t size_;
   bool sync_failed_ = false;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // releases the flock
+
+ private:
+  int fd_;
 };
 
 class PosixEnv final : public Env {
@@ -204,6 +214,21 @@ class PosixEnv final : public Env {
     if (::fsync(fd) != 0) status = ErrnoStatus("fsync", dir, errno);
     ::close(fd);
     return status;
+  }
+
+  // flock, not fcntl: its lock belongs to the open file, so a second open in
+  // the same process is refused too.
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    int fd = OpenRetrying(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK)
+        return Status::Precondition(path + ": held by another process or open database");
+      return ErrnoStatus("flock", path, err);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
 
   int64_t NowMicros() override {

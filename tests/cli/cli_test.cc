@@ -135,6 +135,42 @@ TEST_F(CliTest, DataDirectoryWritesAreLoggedDurableAndVerified) {
   EXPECT_NE(verified.text.find("ok: 5 transactions, 3 atoms"), std::string::npos) << verified.text;
 }
 
+TEST_F(CliTest, HistoryTimeTravelAndUndo) {
+  std::string data = (dir_ / "history").string();
+  ASSERT_EQ(RunCli("import " + data + " " + Dir()).code, 0);
+  ASSERT_EQ(RunCli("set " + data + " --cube planbench --cell 'Q2,Revenue=10' --user bob").code, 0);
+  ASSERT_EQ(RunCli("set " + data + " --cube planbench --cell 'Q2,Revenue=20' --user eve").code, 0);
+  Output history = RunCli("history " + data + " --cube planbench --cell Year,Profit");
+  ASSERT_EQ(history.code, 0) << history.text;
+  EXPECT_NE(history.text.find("import load Q1,Costs: (empty) -> 40.000000 (weight -1)"),
+            std::string::npos)
+      << history.text;
+  EXPECT_NE(history.text.find("#6 "), std::string::npos) << history.text;
+  EXPECT_NE(history.text.find("eve write Q2,Sales: 10.000000 -> 20.000000 (weight 1)"),
+            std::string::npos)
+      << history.text;
+  EXPECT_NE(history.text.find("5 changes"), std::string::npos) << history.text;
+  const std::string view = " --view " + Dir() + "/view.json --json --compact";
+  Output before = RunCli("query " + data + view + " --as-of 4");
+  ASSERT_EQ(before.code, 0) << before.text;
+  EXPECT_NE(before.text.find("[61.0,150.0,211.0]"), std::string::npos) << before.text;
+  EXPECT_NE(RunCli("query " + data + view + " --as-of 5").text.find("[61.0,10.0,71.0]"),
+            std::string::npos);
+  Output later = RunCli("query " + data + view + " --at 2999-01-01T00:00:00Z");
+  EXPECT_NE(later.text.find("[61.0,20.0,81.0]"), std::string::npos) << later.text;
+  EXPECT_EQ(RunCli("query " + data + view + " --at yesterday").code, 1);
+  EXPECT_EQ(RunCli("query " + Dir() + view + " --as-of 1").code, 1);  // a model directory
+  Output undo = RunCli("undo " + data + " 6");
+  ASSERT_EQ(undo.code, 0) << undo.text;
+  EXPECT_NE(undo.text.find("undid #6 as #7"), std::string::npos) << undo.text;
+  EXPECT_NE(RunCli("query " + data + view).text.find("[61.0,10.0,71.0]"), std::string::npos);
+  // Undo compares values: #5's cell holds what #5 wrote again, until #8.
+  ASSERT_EQ(RunCli("set " + data + " --cube planbench --cell 'Q2,Revenue=30'").code, 0);
+  Output refused = RunCli("undo " + data + " 5");
+  EXPECT_EQ(refused.code, 1) << refused.text;
+  EXPECT_NE(refused.text.find("Q2,Sales"), std::string::npos) << refused.text;
+}
+
 TEST_F(CliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(RunCli("").code, 2);
   EXPECT_EQ(RunCli("query").code, 2);

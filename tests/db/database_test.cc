@@ -69,6 +69,19 @@ TEST_F(DatabaseTest, CommittedWritesSurviveReopening) {
   EXPECT_TRUE(db->open_warnings().empty());
 }
 
+TEST_F(DatabaseTest, ADataDirectoryOpensOnceAtATime) {
+  auto first = Open();
+  MakeModel(*first);
+  auto second = Database::Open(dir_.string());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("LOCK"), std::string::npos);
+  first.reset();
+  auto again = Open();
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->last_sequence(), 3u);
+}
+
 TEST_F(DatabaseTest, RejectedWriteLogsNothing) {
   auto db = Open();
   MakeModel(*db);

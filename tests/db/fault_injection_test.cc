@@ -56,6 +56,9 @@ class GatedEnv final : public Env {
     return Wrap(base_.NewAppendableFile(path));
   }
   Result<std::string> ReadFile(const std::string& path) override { return base_.ReadFile(path); }
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    return base_.LockFile(path);
+  }
   Result<std::vector<std::string>> ListDirectory(const std::string& dir) override {
     return base_.ListDirectory(dir);
   }

@@ -352,5 +352,19 @@ TEST_F(FaultEnvTest, ConcurrentAppendsAndReadsAreSafe) {
   }
 }
 
+TEST_F(FaultEnvTest, LockIsExclusiveAndGoesWithCrash) {
+  auto first = env_.LockFile("/db/LOCK");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(env_.LockFile("/db/LOCK").status().code(), StatusCode::kFailedPrecondition);
+  first->reset();
+  auto second = env_.LockFile("/db/LOCK");
+  ASSERT_TRUE(second.ok());
+  env_.Crash(1, false);  // the holder died with the power
+  auto third = env_.LockFile("/db/LOCK");
+  ASSERT_TRUE(third.ok());
+  second->reset();  // the dead holder's lock going does not free the new one
+  EXPECT_FALSE(env_.LockFile("/db/LOCK").ok());
+}
+
 }  // namespace
 }  // namespace quantatom
