@@ -1,4 +1,8 @@
 // Snapshots and verification of a data directory.
+#include <sys/resource.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -57,10 +61,7 @@ bool SameAggregates(const std::vector<std::optional<double>>& a,
   return true;
 }
 
-}  // namespace
-
-Result<SnapshotReport> Database::Snapshot() {
-  Impl& impl = *impl_;
+Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   std::lock_guard one_at_a_time(impl.snapshot_mu);
   const uint64_t sequence = impl.visible_sequence;
   SnapshotReport report;
@@ -85,6 +86,24 @@ Result<SnapshotReport> Database::Snapshot() {
     QA_ASSIGN_OR_RETURN(report.segments_removed, impl.log->Truncate(sequence));
   }
   return report;
+}
+
+}  // namespace
+
+// A snapshot rebuilds the whole model beside the commits. On a small machine
+// it would take the cores the commit thread needs, so it runs on a thread of
+// its own at low CPU priority and one thread wide (its zstd threads inherit
+// the priority). Lowering a thread's priority cannot be undone without
+// privileges, hence the thread.
+Result<SnapshotReport> Database::Snapshot() {
+  std::optional<Result<SnapshotReport>> result;
+  std::thread worker([&] {
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);  // best effort
+    tbb::task_arena one_thread(1);
+    one_thread.execute([&] { result.emplace(SnapshotNow(*impl_)); });
+  });
+  worker.join();
+  return std::move(*result);
 }
 
 Result<VerifyReport> Database::Verify(const std::string& dir, Env* env) {

@@ -175,6 +175,15 @@ bool ReadValues(Source& source, std::span<const uint8_t> flags, uint8_t has, dou
   return true;
 }
 
+template <int kWidth>
+void GetMemberColumn(const char* column, size_t n, size_t dims, MemberId* out) {
+  for (size_t i = 0; i < n; ++i, out += dims, column += kWidth) {
+    MemberId m = 0;
+    std::memcpy(&m, column, kWidth);
+    *out = m;
+  }
+}
+
 struct Columns {
   std::vector<MemberId> members;
   std::vector<uint8_t> flags;
@@ -194,11 +203,9 @@ Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, Columns&
       return Status::Corruption("member column of width " + std::to_string(width));
     if (!source.Read(column, n * width)) return truncated;
     MemberId* out = c.members.data() + begin * dims + k;
-    for (size_t i = 0; i < n; ++i, out += dims) {
-      MemberId m = 0;
-      std::memcpy(&m, column + i * width, width);
-      *out = m;
-    }
+    if (width == 1) GetMemberColumn<1>(column, n, dims, out);
+    if (width == 2) GetMemberColumn<2>(column, n, dims, out);
+    if (width == 4) GetMemberColumn<4>(column, n, dims, out);
   }
   std::span<uint8_t> flags(c.flags.data() + begin, n);
   if (!source.Read(flags.data(), n)) return truncated;

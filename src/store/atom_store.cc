@@ -32,15 +32,18 @@ Partition& AtomStore::PartitionFor(uint64_t id) {
 void AtomStore::Apply(std::span<const AtomChange> changes,
                       std::vector<std::optional<double>>* old_values) {
   if (old_values) old_values->clear();
+  bool emptied = false;  // only then is the partition list scanned
   size_t begin = 0;
   while (begin < changes.size()) {
     uint64_t id = changes[begin].key >> inner_bits_;
     size_t end = begin + 1;
     while (end < changes.size() && (changes[end].key >> inner_bits_) == id) ++end;
-    MergeInto(PartitionFor(id), changes.subspan(begin, end - begin), old_values);
+    Partition& p = PartitionFor(id);
+    MergeInto(p, changes.subspan(begin, end - begin), old_values);
+    emptied |= p.keys.empty();
     begin = end;
   }
-  DropEmptyPartitions();
+  if (emptied) DropEmptyPartitions();
 }
 
 // Overwrites values when every change hits an existing atom: the common edit,
