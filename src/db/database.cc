@@ -19,6 +19,17 @@ std::shared_ptr<Cube> Database::Impl::LookupCube(std::string_view name) const {
 
 namespace {
 
+// A snapshot that was being written when the process died never got its
+// name; its temporary file is garbage.
+Status RemoveUnfinishedSnapshots(Env* env, const std::string& snapshot_dir) {
+  if (!env->FileExists(snapshot_dir)) return Status::Ok();
+  QA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDirectory(snapshot_dir));
+  for (const std::string& n : names)
+    if (n.size() > 9 && n.ends_with(".snap.tmp"))
+      QA_RETURN_IF_ERROR(env->RemoveFile(snapshot_dir + "/" + n));
+  return Status::Ok();
+}
+
 std::string ParentDirectory(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   size_t slash = dir.find_last_of('/');
@@ -46,6 +57,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
                       OpenSegmentLogStore(env, dir + "/log", {options.segment_bytes_max}));
   QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
   QA_ASSIGN_OR_RETURN(Rebuilt rebuilt, RebuildModel(env, dir, *impl->log));
+  QA_RETURN_IF_ERROR(RemoveUnfinishedSnapshots(env, dir + "/snapshot"));
   impl->model = std::move(rebuilt.model);
   impl->warnings = std::move(rebuilt.warnings);
   impl->last_sequence = rebuilt.state.sequence;
@@ -210,6 +222,7 @@ Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_
   ReplayOptions options;
   options.repair_torn_tail = false;  // a record being appended right now is not ours to cut
   options.require_from_snapshot = false;
+  options.skip_through_sequence = sequence;
   uint64_t first_seen = 0;
   const uint64_t visible = impl_->visible_sequence;
   auto end = impl_->log->Replay(options, [&](const Transaction& txn, const Hash&) {

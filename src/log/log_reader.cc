@@ -134,19 +134,19 @@ class Replayer {
   }
 
   Status Record(const std::string& name, size_t offset, std::string_view payload) {
-    auto txn = DecodeTransaction(payload);
-    if (!txn.ok()) return Corrupt(name, offset, txn.status().message());
+    auto head = DecodeTransactionHead(payload);
+    if (!head.ok()) return Corrupt(name, offset, head.status().message());
     Hash hash = HashOf(payload);
-    uint64_t seq = txn->sequence;
+    uint64_t seq = head->sequence;
     if (seen_any_ && seq != previous_sequence_ + 1)
       return Corrupt(
           name, offset,
           "sequence " + std::to_string(seq) + " follows " + std::to_string(previous_sequence_));
-    if (seen_any_ && txn->previous_hash != previous_hash_)
+    if (seen_any_ && head->previous_hash != previous_hash_)
       return Corrupt(name, offset,
                      "transaction " + std::to_string(seq) +
                          " does not chain to its predecessor (hash mismatch)");
-    if (seq == options_.after_sequence + 1 && txn->previous_hash != options_.after_hash)
+    if (seq == options_.after_sequence + 1 && head->previous_hash != options_.after_hash)
       return Corrupt(name, offset,
                      "transaction " + std::to_string(seq) + " does not chain to the snapshot");
     if (seq == options_.after_sequence && hash != options_.after_hash)
@@ -156,7 +156,10 @@ class Replayer {
     seen_any_ = true;
     previous_sequence_ = seq;
     previous_hash_ = hash;
-    if (seq <= options_.after_sequence) return Status::Ok();
+    if (seq <= std::max(options_.after_sequence, options_.skip_through_sequence))
+      return Status::Ok();
+    auto txn = DecodeTransaction(payload);
+    if (!txn.ok()) return Corrupt(name, offset, txn.status().message());
     QA_RETURN_IF_ERROR(visit_(*txn, hash));
     end_.last_sequence = seq;
     end_.last_hash = hash;

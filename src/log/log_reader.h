@@ -34,6 +34,10 @@ struct ReplayOptions {
   // False for readers of history (change feed, audit): a log whose older
   // segments were truncated behind a snapshot is read from where it starts.
   bool require_from_snapshot = true;
+  // Transactions up to here are checked (frame, order, hash chain) but
+  // neither decoded nor visited: readers of the change feed skip what they
+  // have seen. Those up to after_sequence are skipped so too.
+  uint64_t skip_through_sequence = 0;
 };
 
 // `hash` is the transaction's own hash (what the next one chains to).

@@ -127,6 +127,20 @@ Result<Transaction> DecodeTransaction(std::string_view data) {
   return txn;
 }
 
+Result<TransactionHead> DecodeTransactionHead(std::string_view data) {
+  Reader r(data);
+  TransactionHead head;
+  uint8_t version = r.Fixed<uint8_t>();
+  if (r.ok() && version != kFormatVersion)
+    return Status(StatusCode::kCorruption,
+                  "transaction format version " + std::to_string(version) + " is unknown");
+  head.sequence = r.Fixed<uint64_t>();
+  r.Fixed<int64_t>();  // time
+  r.Bytes(head.previous_hash.data(), head.previous_hash.size());
+  if (!r.ok()) return Status::Corruption("transaction head is truncated");
+  return head;
+}
+
 Hash HashOf(std::string_view encoded) {
   Hash h;
   crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(encoded.data()),

@@ -118,6 +118,22 @@ TEST_F(SnapshotTest, DamagedSnapshotFallsBackToTheFullLogWithAWarning) {
   EXPECT_EQ(Read(*db, "East", "Jan"), 7.0);
 }
 
+TEST_F(SnapshotTest, UnfinishedSnapshotIsRemovedOnOpen) {
+  {
+    auto db = Open();
+    Fill(*db, 10);
+    ASSERT_TRUE(db->Snapshot().ok());
+  }
+  // What a crash during the next snapshot's write leaves behind.
+  const fs::path unfinished = dir_ / "snapshot" / "00000000000000000099.snap.tmp";
+  std::ofstream(unfinished) << "half a snapshot";
+  auto db = Open();
+  EXPECT_TRUE(db->open_warnings().empty());
+  EXPECT_FALSE(fs::exists(unfinished));
+  EXPECT_FALSE(SnapshotFile().empty());
+  EXPECT_EQ(Read(*db, "East", "Jan"), 7.0);
+}
+
 TEST_F(SnapshotTest, MissingSnapshotBehindATruncatedLogRefusesToOpen) {
   options_.truncate_log_after_snapshot = true;
   {
