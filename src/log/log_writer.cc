@@ -39,9 +39,13 @@ Status LogWriter::StartSegment(uint64_t first_sequence) {
   if (s.ok()) s = file_->Sync();
   if (s.ok()) s = env_->SyncDirectory(dir_);
   if (!s.ok()) {
+    // No record went in, so the write failed cleanly; but a failed fsync is
+    // never retried (not even on a fresh file): the disk said it lost data.
     file_.reset();
     (void)env_->RemoveFile(path_);  // holds no record, so nothing is lost either way
-    return s;
+    broken_ = true;
+    return Status::Io(s.message() +
+                      "; nothing was logged, and the log refuses writes until reopened");
   }
   return Status::Ok();
 }

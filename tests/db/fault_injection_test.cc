@@ -403,6 +403,7 @@ TEST_F(FaultInjection, FailedDirectorySyncForANewSegmentFailsTheWrite) {
     EXPECT_EQ(db_->last_sequence(), before);
     EXPECT_EQ(Read(1, 1), std::nullopt);
     EXPECT_EQ(Segments().size(), segments_before);
+    EXPECT_FALSE(Set(1, 1, 12).ok());  // no fsync is retried before a reopen
     ASSERT_NO_FATAL_FAILURE(CrashAndReopen(seed, true));
     EXPECT_TRUE(db_->open_warnings().empty()) << db_->open_warnings()[0];
     EXPECT_EQ(db_->last_sequence(), before);
