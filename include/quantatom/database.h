@@ -6,6 +6,7 @@
 // concurrent callers share fsyncs (group commit).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct DatabaseOptions {
   // After a snapshot, delete log segments it covers. Off by default: the
   // log is the audit trail and the basis of time travel.
   bool truncate_log_after_snapshot = false;
+  // Recent transactions kept in memory for the change feed, in deltas.
+  size_t change_feed_deltas_max = 1 << 20;
 };
 
 struct SnapshotReport {
@@ -68,6 +71,11 @@ struct CommitResult {
   size_t atoms_changed = 0;
   bool replayed = false;  // true: the id was committed before; this is its original result
 };
+
+// Told of each committed transaction, in sequence order, on the commit
+// thread right after it becomes visible. It must be quick (hand the work to
+// another thread) and must not call back into the Database.
+using ChangeListener = std::function<void(const std::shared_ptr<const Transaction>& txn)>;
 
 // Commit errors: the usual codes when the request was refused before
 // anything was logged (bad input, unknown member); kIoError when the log
@@ -124,8 +132,13 @@ class Database {
   // the cells, when any of its atoms has changed since.
   Result<CommitResult> Undo(uint64_t sequence, const CommitContext& ctx);
 
-  // Transactions after `sequence`, oldest first, at most `max` of them.
+  // Transactions after `sequence`, oldest first, at most `max` of them:
+  // recent ones from memory, older ones from the log.
   Result<std::vector<Transaction>> ChangesSince(uint64_t sequence, size_t max) const;
+  // Live changes: `listener` hears of every transaction committed from now
+  // on until Unsubscribe(id) returns (it waits for a call in progress).
+  uint64_t Subscribe(ChangeListener listener);
+  void Unsubscribe(uint64_t id);
 
   struct Impl;
 

@@ -55,7 +55,7 @@ void Database::Impl::CommitLoop() {
 void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& group) {
   constexpr size_t kNone = SIZE_MAX;
   Overlay overlay;
-  std::vector<Transaction> txns;
+  std::vector<std::shared_ptr<Transaction>> txns;
   std::vector<std::string> payloads;
   std::vector<std::optional<Result<CommitResult>>> answers(group.size());
   std::vector<size_t> txn_of(group.size(), kNone), twin_of(group.size(), kNone);
@@ -93,7 +93,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     EncodeTransaction(txn, payload);
     payloads.push_back(std::move(payload));
     txn_of[i] = txns.size();
-    txns.push_back(std::move(txn));
+    txns.push_back(std::make_shared<Transaction>(std::move(txn)));
   }
   // The last transaction's own hash is needed only by the next group: it is
   // computed while the group is written (a load's is hundreds of MB).
@@ -110,7 +110,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
       answers[i] = logged;
       continue;
     }
-    const Transaction& txn = txns[txn_of[i]];
+    const Transaction& txn = *txns[txn_of[i]];
     Status applied;
     {
       std::unique_lock lock(structure_mu);
@@ -133,6 +133,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     last_hash = hash;
     visible_sequence = last_sequence;
     if (SnapshotDue()) snapshot_cv.notify_one();
+    feed->Publish({txns.begin(), txns.end()});
   }
   for (size_t i = 0; i < group.size(); ++i) {
     if (twin_of[i] != kNone) {

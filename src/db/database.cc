@@ -64,6 +64,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   impl->last_hash = rebuilt.state.hash;
   impl->results_by_client_id = std::move(rebuilt.state.client_ids);
   impl->visible_sequence = impl->last_sequence;
+  impl->feed = std::make_unique<ChangeFeed>(impl->last_sequence, options.change_feed_deltas_max);
   impl->snapshot_sequence = rebuilt.snapshot.empty() ? 0 : rebuilt.state.sequence;
   QA_RETURN_IF_ERROR(impl->log->StartAppending(rebuilt.log_end));
   Impl* raw = impl.get();
@@ -217,7 +218,13 @@ Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std
   }));
 }
 
+uint64_t Database::Subscribe(ChangeListener listener) {
+  return impl_->feed->Subscribe(std::move(listener));
+}
+void Database::Unsubscribe(uint64_t id) { impl_->feed->Unsubscribe(id); }
+
 Result<std::vector<Transaction>> Database::ChangesSince(uint64_t sequence, size_t max) const {
+  if (auto recent = impl_->feed->Since(sequence, max)) return std::move(*recent);
   std::vector<Transaction> out;
   ReplayOptions options;
   options.repair_torn_tail = false;  // a record being appended right now is not ours to cut

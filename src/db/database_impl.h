@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "db/change_feed.h"
 #include "log/log_store.h"
 #include "quantatom/database.h"
 
@@ -46,6 +47,7 @@ struct Database::Impl {
   Hash last_hash{};
   std::unordered_map<std::string, CommitResult> results_by_client_id;
   std::atomic<uint64_t> visible_sequence{0};
+  std::unique_ptr<ChangeFeed> feed;
   std::atomic<uint64_t> snapshot_sequence{0};  // of the newest snapshot, 0 for none
   std::mutex snapshot_mu;                      // one snapshot at a time
   // The background snapshotter: woken by commits once enough transactions
