@@ -102,8 +102,12 @@ class Cube {
   void MembersOf(uint64_t key, MemberId* members) const;
   // duplicate keys summed, sorted by key (values and sums must be finite);
   Result<BulkResult> FoldDuplicates(BulkAtoms& atoms) const;
-  // and applying the new values of deltas, all or nothing.
+  // and applying the new values of deltas, all or nothing;
   Status ApplyDeltas(const AtomDeltas& deltas);
+  // or of folded atoms (keys ascending and unique, as FoldDuplicates leaves
+  // them): what ApplyDeltas does with a load's deltas, without turning their
+  // members back into keys.
+  Status ApplyFolded(std::span<const uint64_t> keys, std::span<const double> values);
 
   // Visits every atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;

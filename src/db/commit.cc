@@ -114,7 +114,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     Status applied;
     {
       std::unique_lock lock(structure_mu);
-      applied = ApplyTransaction(model, txn);
+      applied = group[i]->apply ? group[i]->apply(model, txn) : ApplyTransaction(model, txn);
     }
     if (!applied.ok()) {
       // A prepared transaction always applies; if one does not, the model

@@ -209,13 +209,19 @@ Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std
   const Cube::BulkResult folded = *folded_or;
   if (report) *report = {rows, folded.atoms_written, folded.duplicates, parsed.bytes};
   auto atoms = std::make_shared<Cube::BulkAtoms>(std::move(parsed.atoms));
-  return impl_->Submit(Request(ctx, true, [cube, atoms, path, rows](Transaction& txn, Overlay&) {
+  auto request = Request(ctx, true, [cube, atoms, path, rows](Transaction& txn, Overlay&) {
     txn.kind = OperationKind::kLoad;
     txn.cube = cube->name();
     txn.parameters = nlohmann::json{{"file", path}, {"rows", rows}}.dump();
     txn.deltas = DeltasOfLoad(*cube, *atoms);
     return Status::Ok();
-  }));
+  });
+  // The folded keys are at hand: no need to turn the deltas' members back
+  // into keys. The values moved into the deltas.
+  request->apply = [cube, atoms](Model&, const Transaction& txn) {
+    return cube->ApplyFolded(atoms->keys, txn.deltas.new_values());
+  };
+  return impl_->Submit(std::move(request));
 }
 
 uint64_t Database::Subscribe(ChangeListener listener) {

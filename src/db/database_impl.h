@@ -28,6 +28,9 @@ struct CommitRequest {
   // Runs on the commit thread against the model plus `overlay`; fills the
   // operation, parameters and deltas, records its changes in `overlay`.
   std::function<Status(Transaction&, Overlay&)> prepare;
+  // Applies the logged transaction; empty: ApplyTransaction, as replay does.
+  // A load sets its own, equal in effect but cheaper (tested against replay).
+  std::function<Status(Model&, const Transaction&)> apply;
   std::promise<Result<CommitResult>> done;
 };
 

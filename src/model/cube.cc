@@ -236,6 +236,19 @@ std::vector<AtomChange> LastWins(std::vector<AtomChange> changes) {
   return changes;
 }
 
+// Atoms with ascending, unique keys into an empty cube: cut into partitions
+// directly. False (nothing done) when the cube holds atoms or the atoms are
+// few (then the cache is worth updating cell by cell).
+bool AdoptIntoEmpty(Cube::Impl& cube, std::span<const uint64_t> keys,
+                    std::span<const double> values) {
+  if (keys.size() <= cube.options.cache_delta_changes_max) return false;
+  std::unique_lock lock(cube.mu);
+  if (cube.store.atom_count() != 0) return false;
+  cube.store.AdoptPartitions(PartitionSorted(keys, values, cube.layout.inner_bits()));
+  cube.cache.Clear();
+  return true;
+}
+
 // Why delta `i` was refused: a value that is not finite, or a member that
 // is not a leaf of its dimension.
 Status BadDelta(const Cube::Impl& cube, const AtomDeltas& deltas, size_t i) {
@@ -299,21 +312,24 @@ Status Cube::ApplyDeltas(const AtomDeltas& deltas) {
   const auto flags = deltas.flags();
   const bool all_set =
       std::all_of(flags.begin(), flags.end(), [](uint8_t f) { return f & AtomDeltas::kHasNew; });
-  if (ascending && all_set && n > cube.options.cache_delta_changes_max) {
-    std::unique_lock lock(cube.mu);
-    if (cube.store.atom_count() == 0) {
-      cube.store.AdoptPartitions(
-          PartitionSorted(keys, deltas.new_values(), cube.layout.inner_bits()));
-      cube.cache.Clear();
-      return Status::Ok();
-    }
-  }
+  if (ascending && all_set && AdoptIntoEmpty(cube, keys, deltas.new_values())) return Status::Ok();
   std::vector<AtomChange> changes(n);
   for (size_t i = 0; i < n; ++i) {
     auto value = deltas.new_value(i);
     changes[i] = {keys[i], value.value_or(0), !value};
   }
   cube.ApplyChanges(ascending ? std::move(changes) : LastWins(std::move(changes)));
+  return Status::Ok();
+}
+
+Status Cube::ApplyFolded(std::span<const uint64_t> keys, std::span<const double> values) {
+  if (keys.size() != values.size() ||
+      std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) != keys.end())
+    return Status::Invalid("folded atoms must have ascending, unique keys and a value each");
+  if (AdoptIntoEmpty(*impl_, keys, values)) return Status::Ok();
+  std::vector<AtomChange> changes(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) changes[i] = {keys[i], values[i], false};
+  impl_->ApplyChanges(std::move(changes));
   return Status::Ok();
 }
 
