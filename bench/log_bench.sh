@@ -22,16 +22,12 @@ for i in $(seq 1 "$runs"); do
   build/release/quantatom bench --planbench "$data" --log-data "$scratch" --json >"$out/run$i.json"
 done
 python3 - "$out" "$runs" <<'PY'
-import json, statistics, sys
+import sys
+sys.path.insert(0, "bench")
+from runs import load_runs, median_of
 out, runs = sys.argv[1], int(sys.argv[2])
-docs = [json.load(open(f"{out}/run{i}.json")) for i in range(1, runs + 1)]
-def med(*path):
-    vals = []
-    for d in docs:
-        for p in path:
-            d = d[p]
-        vals.append(d)
-    return statistics.median(vals)
+docs = load_runs(out, runs)
+med = median_of(docs)
 print(f"log figures, {docs[0]['atoms']:,} atoms, median of {runs} runs")
 load, logged = med('LOAD', 'ms'), med('LOAD_LOGGED', 'ms')
 print(f"LOAD                {load:8.0f} ms   logged {logged:8.0f} ms   ratio {logged / load:.2f}x   "

@@ -20,16 +20,12 @@ for i in $(seq 1 "$runs"); do
   build/release/quantatom bench --planbench "$data" --json >"$out/run$i.json"
 done
 python3 - "$out" "$runs" <<'PY'
-import json, statistics, sys
+import sys
+sys.path.insert(0, "bench")
+from runs import load_runs, median_of
 out, runs = sys.argv[1], int(sys.argv[2])
-docs = [json.load(open(f"{out}/run{i}.json")) for i in range(1, runs + 1)]
-def med(*path):
-    vals = []
-    for d in docs:
-        for p in path:
-            d = d[p]
-        vals.append(d)
-    return statistics.median(vals)
+docs = load_runs(out, runs)
+med = median_of(docs)
 atoms = docs[0]["atoms"]
 print(f"planbench {out.split('-')[-1]}: {atoms:,} atoms, median of {runs} runs")
 print(f"LOAD                {med('LOAD','ms'):10.1f} ms   {med('LOAD','rows_per_s')/1e6:6.2f} M rows/s")

@@ -102,16 +102,26 @@ void EncodeTransaction(const Transaction& txn, std::string& out) {
   EncodeDeltaBlock(d, out);
 }
 
-Result<Transaction> DecodeTransaction(std::string_view data) {
-  Reader r(data);
-  Transaction txn;
+namespace {
+
+// The fixed head: version, sequence, time, previous hash.
+Status ReadHead(Reader& r, Transaction& txn) {
   uint8_t version = r.Fixed<uint8_t>();
   if (r.ok() && version != kFormatVersion)
-    return Status(StatusCode::kCorruption,
-                  "transaction format version " + std::to_string(version) + " is unknown");
+    return Status::Corruption("transaction format version " + std::to_string(version) +
+                              " is unknown");
   txn.sequence = r.Fixed<uint64_t>();
   txn.time_us = r.Fixed<int64_t>();
   r.Bytes(txn.previous_hash.data(), txn.previous_hash.size());
+  return r.ok() ? Status::Ok() : Status::Corruption("transaction head is truncated");
+}
+
+}  // namespace
+
+Result<Transaction> DecodeTransaction(std::string_view data) {
+  Reader r(data);
+  Transaction txn;
+  QA_RETURN_IF_ERROR(ReadHead(r, txn));
   txn.user = r.String();
   txn.client_txn_id = r.String();
   txn.kind = static_cast<OperationKind>(r.Fixed<uint8_t>());
@@ -129,16 +139,9 @@ Result<Transaction> DecodeTransaction(std::string_view data) {
 
 Result<TransactionHead> DecodeTransactionHead(std::string_view data) {
   Reader r(data);
-  TransactionHead head;
-  uint8_t version = r.Fixed<uint8_t>();
-  if (r.ok() && version != kFormatVersion)
-    return Status(StatusCode::kCorruption,
-                  "transaction format version " + std::to_string(version) + " is unknown");
-  head.sequence = r.Fixed<uint64_t>();
-  r.Fixed<int64_t>();  // time
-  r.Bytes(head.previous_hash.data(), head.previous_hash.size());
-  if (!r.ok()) return Status::Corruption("transaction head is truncated");
-  return head;
+  Transaction txn;  // its head only: no deltas are read
+  QA_RETURN_IF_ERROR(ReadHead(r, txn));
+  return TransactionHead{txn.sequence, txn.previous_hash};
 }
 
 Hash HashOf(std::string_view encoded) {
