@@ -24,5 +24,7 @@ Runner AddSnapshotCommand(CLI::App& app);
 Runner AddChangesCommand(CLI::App& app);
 Runner AddHistoryCommand(CLI::App& app);
 Runner AddUndoCommand(CLI::App& app);
+Runner AddServeCommand(CLI::App& app);
+Runner AddUserCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

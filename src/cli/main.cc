@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       {"bench", AddBenchCommand(app)},     {"import", AddImportCommand(app)},
       {"verify", AddVerifyCommand(app)},   {"snapshot", AddSnapshotCommand(app)},
       {"changes", AddChangesCommand(app)}, {"history", AddHistoryCommand(app)},
-      {"undo", AddUndoCommand(app)},
+      {"undo", AddUndoCommand(app)},       {"serve", AddServeCommand(app)},
+      {"user", AddUserCommand(app)},
   };
   try {
     app.parse(argc, argv);

@@ -1,0 +1,109 @@
+// serve: the planning server over a data directory (docs/api.md).
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "server/server.h"
+
+namespace quantatom::cli {
+namespace {
+
+struct ServeArgs {
+  std::string data, listen = "127.0.0.1:8080";
+  server::ServerOptions options;
+  double request_seconds_max = 30, session_hours = 8;
+  bool quiet = false;
+};
+
+// "127.0.0.1:8080", "[::1]:8080"
+Status ParseListen(const std::string& text, std::string& address, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size())
+    return Status::Invalid("--listen '" + text + "': expected ADDRESS:PORT");
+  address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+    address = address.substr(1, address.size() - 2);
+  char* end = nullptr;
+  unsigned long p = std::strtoul(text.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || p > 65535) return Status::Invalid("--listen '" + text + "': bad port");
+  port = static_cast<uint16_t>(p);
+  return Status::Ok();
+}
+
+int Serve(ServeArgs& a) {
+  server::ServerOptions& o = a.options;
+  Status s = ParseListen(a.listen, o.address, o.port);
+  if (!s.ok()) return Fail(s);
+  o.http.request_time_max = std::chrono::milliseconds(int64_t(a.request_seconds_max * 1000));
+  o.auth.session_seconds = int64_t(a.session_hours * 3600);
+  o.access_log = !a.quiet;
+  const char* admin = std::getenv("QA_ADMIN_USER");
+  const char* password = std::getenv("QA_ADMIN_PASSWORD");
+  if (admin && *admin) {
+    if (!password || !*password)
+      return Fail(Status::Invalid("QA_ADMIN_USER is set but QA_ADMIN_PASSWORD is not"));
+    o.bootstrap_admin_user = admin;
+    o.bootstrap_admin_password = password;
+  }
+  // Block the stop signals before any thread starts, so every thread
+  // inherits the mask and this one alone receives them in sigwait.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  DatabaseOptions db_options;
+  db_options.create_if_missing = false;
+  auto db = Database::Open(a.data, db_options);
+  if (!db.ok()) return Fail(db.status());
+  for (const std::string& w : (*db)->open_warnings())
+    std::fprintf(stderr, "warning: %s\n", w.c_str());
+  auto server = server::Server::Start(**db, a.data, o);
+  if (!server.ok()) return Fail(server.status());
+  if (!(*server)->auth().HasUsers())
+    std::fprintf(stderr,
+                 "warning: no users yet; every request but /healthz and /readyz gets 401. Create "
+                 "an admin: quantatom user add %s NAME --admin\n",
+                 a.data.c_str());
+  std::fprintf(stderr, "serving %s at sequence %llu on http://%s:%u with %d threads\n",
+               a.data.c_str(), static_cast<unsigned long long>((*db)->last_sequence()),
+               o.address.c_str(), (*server)->port(), o.threads);
+  int signal = 0;
+  sigwait(&stop, &signal);
+  std::fprintf(stderr, "stopping (%s)\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner AddServeCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("serve", "Serve a data directory over HTTP/JSON (docs/api.md)");
+  auto a = std::make_shared<ServeArgs>();
+  a->options.threads = std::max(1u, std::thread::hardware_concurrency());
+  auto& o = a->options;
+  cmd->add_option("--data", a->data, "Data directory (created by import)")->required();
+  cmd->add_option("--listen", a->listen, "ADDRESS:PORT to listen on")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Threads serving requests")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--body-bytes-max", o.http.body_bytes_max, "Largest request body")
+      ->capture_default_str();
+  cmd->add_option("--cells-max", o.limits.cells_per_request_max, "Most cells in one write")
+      ->capture_default_str();
+  cmd->add_option("--connections-max", o.http.connections_max, "Most open connections")
+      ->capture_default_str();
+  cmd->add_option("--request-seconds-max", a->request_seconds_max,
+                  "Time to receive a request's body, and again to send its response")
+      ->capture_default_str();
+  cmd->add_option("--session-hours", a->session_hours, "Lifetime of a login's session token")
+      ->capture_default_str();
+  cmd->add_flag("--quiet", a->quiet, "No access log on stderr");
+  return [=] { return Serve(*a); };
+}
+
+}  // namespace quantatom::cli

@@ -1,0 +1,88 @@
+// The server's view of one HTTP exchange, free of Beast so that handlers,
+// the router and tests need not include it; and the one place where errors
+// become HTTP statuses and machine-readable codes.
+#pragma once
+
+#include <exception>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "quantatom/status.h"
+
+namespace quantatom::server {
+
+using nlohmann::json;
+
+struct HttpRequest {
+  std::string method;                        // "GET", "POST", ...
+  std::string path;                          // as sent (percent-encoded), without the query
+  std::map<std::string, std::string> query;  // decoded; a repeated key keeps the last value
+  std::string body;
+  std::string authorization;  // the Authorization header, "" when absent
+  std::string remote_address;
+  std::map<std::string, std::string> path_params;  // decoded; filled by the router
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A request refused with an HTTP status, a code such as "MALFORMED_JSON" and
+// a message for people. Thrown by handlers and caught by the dispatcher
+// (server.cc): it never leaves the server module. `details` are merged into
+// the error object (e.g. the cells of a conflict).
+struct ApiError : std::exception {
+  ApiError(int status, std::string code, std::string message, json details = json::object())
+      : status(status),
+        code(std::move(code)),
+        message(std::move(message)),
+        details(std::move(details)) {}
+  const char* what() const noexcept override { return message.c_str(); }
+  int status;
+  std::string code, message;
+  json details;
+};
+
+HttpResponse JsonResponse(int status, const json& body);
+// {"error": {"code": ..., "message": ..., details...}}
+HttpResponse ErrorResponse(const ApiError& error);
+HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message);
+
+// The one mapping from a Status to an HTTP status and error code.
+// kUnknownOutcome is 503 UNKNOWN_OUTCOME: the change may be durable, so a
+// client must not take it for a failure (retry with the same client_txn_id).
+int HttpStatusOf(StatusCode code);
+ApiError ErrorOf(const Status& status);
+// Throws ErrorOf(status) unless it is OK.
+void ThrowIfError(const Status& status);
+template <typename T>
+T ValueOrThrow(Result<T> result) {
+  ThrowIfError(result.status());
+  return std::move(result).value();
+}
+
+// Parses a request body: 400 MALFORMED_JSON naming the byte offset, 400
+// JSON_TOO_DEEP past `depth_max` levels of nesting (recursion elsewhere must
+// stay bounded), 400 INVALID_ARGUMENT unless the top level is an object.
+json ParseJsonObject(std::string_view body, int depth_max = 64);
+
+// Typed members of a JSON object: a wrong type is 400 INVALID_ARGUMENT naming
+// the field; an absent optional member gives `fallback`.
+const json* Member(const json& object, const char* name);
+std::string StringMember(const json& object, const char* name, bool required);
+bool BoolMember(const json& object, const char* name, bool fallback);
+uint64_t UnsignedMember(const json& object, const char* name, uint64_t fallback);
+// Refuses members outside `known` so a typo does not silently change a request.
+void RejectUnknownMembers(const json& object, std::initializer_list<std::string_view> known);
+
+// Query parameters: 400 INVALID_ARGUMENT when not an unsigned integer.
+uint64_t UnsignedQuery(const HttpRequest& req, const std::string& name, uint64_t fallback);
+
+}  // namespace quantatom::server

@@ -1,0 +1,53 @@
+// The HTTP/1.1 listener (Boost.Beast over Asio): keep-alive connections on
+// one I/O thread, each request parsed within limits and handed to a
+// dispatcher that runs on a pool of worker threads. Beast stays inside
+// http_listener.cc.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "quantatom/status.h"
+#include "server/api.h"
+
+namespace quantatom::server {
+
+struct HttpLimits {
+  size_t body_bytes_max = size_t{16} << 20;  // larger: 413 BODY_TOO_LARGE
+  size_t header_bytes_max = size_t{16} << 10;
+  // Open connections; one more is answered 503 TOO_MANY_CONNECTIONS and closed.
+  size_t connections_max = 512;
+  // From a request's first header line to its last body byte, and again for
+  // writing its response; past either the connection is closed.
+  std::chrono::milliseconds request_time_max{30'000};
+  // A keep-alive connection waiting for its next request.
+  std::chrono::milliseconds idle_time_max{60'000};
+};
+
+// Answers every request; must not throw (the server's dispatcher catches).
+using Dispatcher = std::function<HttpResponse(HttpRequest&)>;
+
+class HttpListener {
+ public:
+  // Binds and listens (port 0: any free port, see port()), then serves
+  // until Stop(), dispatching on `threads` worker threads.
+  static Result<std::unique_ptr<HttpListener>> Start(const std::string& address, uint16_t port,
+                                                     int threads, HttpLimits limits,
+                                                     Dispatcher dispatch);
+  ~HttpListener();  // stops
+
+  uint16_t port() const;
+  // Stops accepting and answering, and joins the threads: requests being
+  // handled finish, their answers are dropped. Idempotent.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit HttpListener(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quantatom::server

@@ -1,0 +1,47 @@
+// What the route handlers share, and the functions that add each resource's
+// routes to the table.
+#pragma once
+
+#include <shared_mutex>
+
+#include "quantatom/database.h"
+#include "server/auth.h"
+#include "server/router.h"
+
+namespace quantatom::server {
+
+struct ServerLimits {
+  size_t cells_per_request_max = 100'000;      // a larger write: 413 TOO_MANY_CELLS
+  size_t changes_per_request_max = 10'000;     // transactions per /api/changes answer
+  size_t deltas_per_transaction_max = 10'000;  // shown per transaction, the rest counted
+  size_t members_per_request_max = 10'000;
+  size_t history_changes_max = 10'000;  // newest changes of a cell shown
+  size_t client_txn_id_bytes_max = 200;
+};
+
+struct ServerContext {
+  Database& db;
+  Auth& auth;
+  ServerLimits limits;
+  // Writes with expected_sequence check for conflicts and commit under this
+  // lock held exclusively; other writes hold it shared, so they still share
+  // group commits with each other but cannot slip between a check and its
+  // commit.
+  std::shared_mutex write_mu;
+};
+
+void AddHealthRoutes(Router& router, ServerContext& ctx);
+void AddAuthRoutes(Router& router, ServerContext& ctx);
+void AddModelRoutes(Router& router, ServerContext& ctx);
+void AddCellRoutes(Router& router, ServerContext& ctx);
+void AddChangeRoutes(Router& router, ServerContext& ctx);
+// GET /api/openapi.json, generated from `router` itself (openapi.cc).
+void AddOpenApiRoute(Router& router);
+json OpenApiDocument(const Router& router);
+
+// Names of a leaf coordinate, in cube order.
+json CellNames(const Cube& cube, std::span<const MemberId> coordinate);
+// The cube named in the path, or 404 NOT_FOUND.
+std::shared_ptr<Cube> CubeOrThrow(const Database& db, const std::string& name);
+
+}  // namespace quantatom::server

@@ -1,0 +1,229 @@
+// Cells: a view's grid, atomic batch writes with optimistic concurrency, and
+// a cell's history.
+#include <set>
+
+#include "load/csv.h"
+#include "server/routes.h"
+
+namespace quantatom::server {
+namespace {
+
+HttpResponse View(ServerContext& ctx, HttpRequest& req) {
+  auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
+  json body = ParseJsonObject(req.body);
+  if (const json* named = Member(body, "cube")) {
+    if (!named->is_string() || FoldCase(named->get<std::string>()) != FoldCase(cube->name()))
+      throw ApiError(400, "INVALID_ARGUMENT",
+                     "'cube' in the body must be the cube of the path ('" + cube->name() + "')");
+  }
+  body["cube"] = cube->name();
+  ViewSpec view = ValueOrThrow(ParseViewJson(body.dump()));
+  HttpResponse out;
+  if (req.query.count("as_of")) {
+    uint64_t as_of = UnsignedQuery(req, "as_of", 0);
+    out.body = GridToJson(ValueOrThrow(ctx.db.QueryAsOf(view, as_of)));
+    out.headers.push_back({"X-Quantatom-Sequence", std::to_string(as_of)});
+    return out;
+  }
+  // Read before the query: the grid reflects at least this sequence.
+  uint64_t sequence = ctx.db.last_sequence();
+  out.body = GridToJson(ValueOrThrow(cube->Query(view)));
+  out.headers.push_back({"X-Quantatom-Sequence", std::to_string(sequence)});
+  return out;
+}
+
+struct ParsedWrite {
+  WriteBatch batch;
+  std::optional<uint64_t> expected_sequence;
+  std::string client_txn_id;
+};
+
+ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube, const std::string& text) {
+  json body = ParseJsonObject(text);
+  RejectUnknownMembers(body, {"cells", "expected_sequence", "client_txn_id"});
+  ParsedWrite w;
+  if (Member(body, "expected_sequence"))
+    w.expected_sequence = UnsignedMember(body, "expected_sequence", 0);
+  w.client_txn_id = StringMember(body, "client_txn_id", false);
+  if (w.client_txn_id.size() > ctx.limits.client_txn_id_bytes_max)
+    throw ApiError(400, "INVALID_ARGUMENT",
+                   "'client_txn_id': longer than " +
+                       std::to_string(ctx.limits.client_txn_id_bytes_max) + " bytes");
+  const json* cells = Member(body, "cells");
+  if (!cells || !cells->is_array() || cells->empty())
+    throw ApiError(400, "INVALID_ARGUMENT", "'cells': expected a non-empty array");
+  if (cells->size() > ctx.limits.cells_per_request_max)
+    throw ApiError(413, "TOO_MANY_CELLS",
+                   "'cells': " + std::to_string(cells->size()) + " cells, at most " +
+                       std::to_string(ctx.limits.cells_per_request_max) + " per request");
+  for (size_t i = 0; i < cells->size(); ++i) {
+    const json& cell = (*cells)[i];
+    std::string where = "cells[" + std::to_string(i) + "]";
+    if (!cell.is_object())
+      throw ApiError(400, "INVALID_ARGUMENT",
+                     where + ": expected {\"members\": [...], \"value\": ...}");
+    RejectUnknownMembers(cell, {"members", "value"});
+    const json* members = Member(cell, "members");
+    const json* value = Member(cell, "value");
+    if (!members || !members->is_array())
+      throw ApiError(400, "INVALID_ARGUMENT", where + ".members: expected an array of names");
+    std::vector<std::string> names;
+    for (const json& m : *members) {
+      if (!m.is_string())
+        throw ApiError(400, "INVALID_ARGUMENT", where + ".members: expected strings");
+      names.push_back(m.get<std::string>());
+    }
+    if (!value || !(value->is_number() || value->is_null()))
+      throw ApiError(400, "INVALID_ARGUMENT", where + ".value: expected a number or null");
+    auto coordinate = cube.Resolve(names);
+    if (!coordinate.ok()) {
+      ApiError e = ErrorOf(coordinate.status());
+      e.message = where + ": " + e.message;
+      throw e;
+    }
+    if (value->is_null()) {
+      w.batch.Clear(std::move(*coordinate));
+    } else {
+      w.batch.Set(std::move(*coordinate), value->get<double>());
+    }
+  }
+  return w;
+}
+
+// The cells of `batch` changed by a transaction after `after`, the newest
+// change of each. Empty also when a transaction after `after` carries
+// `own_id`: then this is a retry of a committed write, which the database
+// answers with its original result.
+json FindConflicts(const ServerContext& ctx, const Cube& cube, const WriteBatch& batch,
+                   uint64_t after, const std::string& own_id) {
+  std::set<Coordinate> written;
+  for (const auto& e : batch.entries()) written.insert(e.coordinate);
+  std::map<Coordinate, json> conflicts;
+  const std::string cube_name = FoldCase(cube.name());
+  for (uint64_t seen = after;;) {
+    auto txns = ctx.db.ChangesSince(seen, 1024);
+    if (!txns.ok() && txns.status().code() == StatusCode::kNotFound)
+      throw ApiError(409, "SEQUENCE_TOO_OLD", txns.status().message());
+    ThrowIfError(txns.status());
+    if (txns->empty()) break;
+    for (const Transaction& t : *txns) {
+      seen = t.sequence;
+      if (!own_id.empty() && t.client_txn_id == own_id) return json::array();
+      if (FoldCase(t.cube) != cube_name) continue;
+      for (size_t i = 0; i < t.deltas.size(); ++i) {
+        auto c = t.deltas.coordinate(i);
+        Coordinate atom(c.begin(), c.end());
+        if (written.count(atom))
+          conflicts[atom] = {
+              {"cell", CellNames(cube, c)},
+              {"sequence", t.sequence},
+              {"user", t.user},
+              {"value", t.deltas.new_value(i) ? json(*t.deltas.new_value(i)) : json(nullptr)}};
+      }
+    }
+  }
+  json out = json::array();
+  for (auto& [atom, conflict] : conflicts) out.push_back(std::move(conflict));
+  return out;
+}
+
+HttpResponse WriteCells(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
+  ParsedWrite w = ParseWrite(ctx, *cube, req.body);
+  CommitContext commit{p.user, w.client_txn_id};
+  Result<CommitResult> result = Status::Invalid("not committed");
+  if (w.expected_sequence) {
+    std::unique_lock lock(ctx.write_mu);
+    uint64_t last = ctx.db.last_sequence();
+    if (*w.expected_sequence > last)
+      throw ApiError(400, "INVALID_ARGUMENT",
+                     "'expected_sequence' " + std::to_string(*w.expected_sequence) +
+                         " is after the last committed sequence " + std::to_string(last));
+    json conflicts = FindConflicts(ctx, *cube, w.batch, *w.expected_sequence, w.client_txn_id);
+    if (!conflicts.empty())
+      throw ApiError(409, "CONFLICT",
+                     std::to_string(conflicts.size()) + " of the cells changed after sequence " +
+                         std::to_string(*w.expected_sequence),
+                     {{"conflicts", conflicts}, {"last_sequence", last}});
+    result = ctx.db.Write(cube->name(), w.batch, commit);
+  } else {
+    std::shared_lock lock(ctx.write_mu);
+    result = ctx.db.Write(cube->name(), w.batch, commit);
+  }
+  ThrowIfError(result.status());
+  return JsonResponse(200, {{"sequence", result->sequence},
+                            {"atoms_changed", result->atoms_changed},
+                            {"replayed", result->replayed}});
+}
+
+std::vector<std::string> CellParameter(const HttpRequest& req) {
+  auto it = req.query.find("cell");
+  if (it == req.query.end())
+    throw ApiError(400, "INVALID_ARGUMENT", "query parameter 'cell' (M1,M2,...) is required");
+  CsvReader csv(it->second, "cell");
+  std::vector<CsvField> fields;
+  Status status;
+  csv.Next(fields, status);
+  ThrowIfError(status);
+  std::vector<std::string> names;
+  for (CsvField& f : fields) names.push_back(std::move(f.text));
+  return names;
+}
+
+HttpResponse History(ServerContext& ctx, HttpRequest& req) {
+  auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
+  Coordinate cell = ValueOrThrow(cube->Resolve(CellParameter(req)));
+  auto changes = ValueOrThrow(ctx.db.CellHistory(cube->name(), cell));
+  size_t max = std::min<uint64_t>(UnsignedQuery(req, "max", ctx.limits.history_changes_max),
+                                  ctx.limits.history_changes_max);
+  size_t first = changes.size() > max ? changes.size() - max : 0;
+  json out = json::array();
+  auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  for (size_t i = first; i < changes.size(); ++i) {
+    const CellChange& c = changes[i];
+    out.push_back({{"sequence", c.sequence},
+                   {"time_us", c.time_us},
+                   {"user", c.user},
+                   {"kind", OperationKindName(c.kind)},
+                   {"atom", CellNames(*cube, c.atom)},
+                   {"old_value", value(c.old_value)},
+                   {"new_value", value(c.new_value)},
+                   {"weight", c.weight}});
+  }
+  return JsonResponse(200, {{"cube", cube->name()},
+                            {"cell", CellNames(*cube, cell)},
+                            {"changes_omitted", first},
+                            {"changes", out}});
+}
+
+}  // namespace
+
+void AddCellRoutes(Router& router, ServerContext& ctx) {
+  router.Add({"POST",
+              "/api/cubes/{cube}/view",
+              "The grid of a view (docs/view.md); as_of reads it as of a past sequence",
+              true,
+              false,
+              {"as_of"},
+              true,
+              [&ctx](HttpRequest& req, const Principal&) { return View(ctx, req); }});
+  router.Add({"POST",
+              "/api/cubes/{cube}/cells",
+              "Write leaf cells as one atomic, durable transaction; 409 when expected_sequence "
+              "is stale for any of them",
+              true,
+              false,
+              {},
+              true,
+              [&ctx](HttpRequest& req, const Principal& p) { return WriteCells(ctx, req, p); }});
+  router.Add({"GET",
+              "/api/cubes/{cube}/cells/history",
+              "The transactions that changed a cell, oldest first",
+              true,
+              false,
+              {"cell", "max"},
+              false,
+              [&ctx](HttpRequest& req, const Principal&) { return History(ctx, req); }});
+}
+
+}  // namespace quantatom::server

@@ -1,0 +1,207 @@
+// `quantatom user` and `quantatom serve` as an operator runs them: the first
+// admin from the command line or the environment, the server a child
+// process on a free port that stops cleanly on SIGTERM.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "quantatom/database.h"
+#include "support/http_client.h"
+#include "support/temp_dir.h"
+
+extern char** environ;
+
+namespace quantatom::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Binary() {
+  if (const char* bin = std::getenv("QA_BIN")) return bin;
+  return (fs::read_symlink("/proc/self/exe").parent_path() / "quantatom").string();
+}
+
+struct Output {
+  int code;
+  std::string text;
+};
+
+// Runs a shell command line (stdout and stderr captured).
+Output Shell(const std::string& command) {
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  Output out{-1, ""};
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.text.append(buf.data(), n);
+  int status = pclose(p);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// `quantatom serve` as a child; its stderr is read until it names its port.
+class ServeChild {
+ public:
+  ServeChild(const std::string& data, const std::vector<std::string>& env_extra) {
+    std::vector<std::string> args = {Binary(),   "serve",       "--data",    data,
+                                     "--listen", "127.0.0.1:0", "--threads", "2"};
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) env.push_back(*e);
+    for (const auto& e : env_extra) env.push_back(e);
+    std::vector<char*> argv, envp;
+    for (auto& a : args) argv.push_back(a.data());
+    for (auto& e : env) envp.push_back(e.data());
+    argv.push_back(nullptr);
+    envp.push_back(nullptr);
+    int fds[2];
+    EXPECT_EQ(pipe(fds), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    stderr_fd_ = fds[0];
+  }
+  ~ServeChild() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(stderr_fd_);
+  }
+
+  // The port from "... on http://127.0.0.1:PORT ...", 0 when the child
+  // exits or says nothing for 60 s (ASan builds hash passwords slowly).
+  uint16_t WaitForPort() {
+    const std::string marker = "on http://127.0.0.1:";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (size_t at = output_.find(marker); at != std::string::npos)
+        if (output_.find(' ', at + marker.size()) != std::string::npos)
+          return static_cast<uint16_t>(std::stoi(output_.substr(at + marker.size())));
+      pollfd p{stderr_fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      char buf[1024];
+      ssize_t n = read(stderr_fd_, buf, sizeof buf);
+      if (n <= 0) return 0;
+      output_.append(buf, n);
+    }
+    return 0;
+  }
+
+  // SIGTERM, then the exit code (-1 unless it exited within 30 s).
+  int Stop() {
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 300; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return -1;
+  }
+  // Waits for the child to exit by itself.
+  int Exit() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stderr_fd_ = -1;
+  std::string output_;
+};
+
+class ServerCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(Dir());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->CreateDimension("D", "member,parent,weight\na,,\n", {}).ok());
+    ASSERT_TRUE((*db)->CreateCube("C", {"D"}, {}).ok());
+  }
+  std::string Dir() const { return temp_.path().string(); }
+  std::string Cli(const std::string& args) const { return Binary() + " " + args; }
+  static std::string Login(uint16_t port, const std::string& user, const std::string& password) {
+    HttpReply r = HttpClient(port).Post("/api/login", {{"user", user}, {"password", password}});
+    return r.status == 200 ? r.Json().value("token", "") : "";
+  }
+
+  ScopedTempDir temp_{"qa_server_cli"};
+};
+
+TEST_F(ServerCliTest, FirstAdminFromTheCommandLineThenServeUntilSigterm) {
+  Output added = Shell("QA_PASSWORD=alice-password " + Cli("user add " + Dir() + " alice --admin"));
+  ASSERT_EQ(added.code, 0) << added.text;
+  Output piped =
+      Shell("echo bob-password | env -u QA_PASSWORD " + Cli("user add " + Dir() + " bob"));
+  ASSERT_EQ(piped.code, 0) << piped.text;
+  Output none = Shell("env -u QA_PASSWORD " + Cli("user add " + Dir() + " carol </dev/null"));
+  EXPECT_EQ(none.code, 1) << none.text;
+  Output weak = Shell("QA_PASSWORD=short " + Cli("user add " + Dir() + " carol"));
+  EXPECT_EQ(weak.code, 1) << weak.text;
+  fs::create_directories(Dir() + "/not-data");
+  Output elsewhere =
+      Shell("QA_PASSWORD=alice-password " + Cli("user add " + Dir() + "/not-data alice --admin"));
+  EXPECT_EQ(elsewhere.code, 1);
+  EXPECT_NE(elsewhere.text.find("not a data directory"), std::string::npos) << elsewhere.text;
+  EXPECT_FALSE(fs::exists(Dir() + "/not-data/security"));
+  Output list = Shell(Cli("user list " + Dir()));
+  EXPECT_EQ(list.text, "alice (admin)\nbob\n");
+
+  ServeChild serve(Dir(), {});
+  uint16_t port = serve.WaitForPort();
+  ASSERT_NE(port, 0) << serve.output();
+  std::string token = Login(port, "alice", "alice-password");
+  ASSERT_FALSE(token.empty());
+  HttpReply model = HttpClient(port).Get("/api/model", token);
+  EXPECT_EQ(model.status, 200);
+  EXPECT_EQ(model.Json()["cubes"][0]["name"], "C");
+  EXPECT_FALSE(Login(port, "bob", "bob-password").empty());
+  EXPECT_TRUE(Login(port, "bob", "wrong-password").empty());
+
+  Output busy = Shell("QA_PASSWORD=dave-password " + Cli("user add " + Dir() + " dave"));
+  EXPECT_EQ(busy.code, 1);
+  EXPECT_NE(busy.text.find("in use"), std::string::npos) << busy.text;
+  EXPECT_EQ(serve.Stop(), 0) << serve.output();
+}
+
+TEST_F(ServerCliTest, AdminFromTheEnvironmentAtServeStart) {
+  {
+    ServeChild serve(Dir(), {"QA_ADMIN_USER=root", "QA_ADMIN_PASSWORD=root-password"});
+    uint16_t port = serve.WaitForPort();
+    ASSERT_NE(port, 0) << serve.output();
+    EXPECT_FALSE(Login(port, "root", "root-password").empty());
+    EXPECT_EQ(serve.Stop(), 0);
+  }
+  ServeChild no_password(Dir(), {"QA_ADMIN_USER=root2", "QA_ADMIN_PASSWORD="});
+  EXPECT_EQ(no_password.Exit(), 1);
+}
+
+TEST_F(ServerCliTest, NoUsersMeansEveryRequestNeedsATokenNobodyHas) {
+  ServeChild serve(Dir(), {"QA_ADMIN_USER=", "QA_ADMIN_PASSWORD="});
+  uint16_t port = serve.WaitForPort();
+  ASSERT_NE(port, 0) << serve.output();
+  EXPECT_NE(serve.output().find("no users yet"), std::string::npos) << serve.output();
+  EXPECT_EQ(HttpClient(port).Get("/api/model").status, 401);
+  EXPECT_TRUE(Login(port, "admin", "admin").empty());
+  EXPECT_EQ(serve.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace quantatom::testing
