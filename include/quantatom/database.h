@@ -96,6 +96,7 @@ class Database {
   std::shared_ptr<Cube> FindCube(std::string_view name) const;
   std::shared_ptr<const Dimension> FindDimension(std::string_view name) const;
   std::vector<std::string> CubeNames() const;
+  std::vector<std::string> DimensionNames() const;  // in the order they were created
 
   // `csv` in the dimension format of docs/formats.md.
   Result<CommitResult> CreateDimension(const std::string& name, const std::string& csv,

@@ -112,6 +112,13 @@ std::vector<std::string> Database::CubeNames() const {
   return names;
 }
 
+std::vector<std::string> Database::DimensionNames() const {
+  std::shared_lock lock(impl_->structure_mu);
+  std::vector<std::string> names;
+  for (const auto& d : impl_->model.dimensions()) names.push_back(d->name());
+  return names;
+}
+
 namespace {
 
 // A load's deltas, built column-wise in parallel; consumes the values.

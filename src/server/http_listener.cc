@@ -3,20 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-// GCC 12 reports a boost::optional in Beast's parser as maybe uninitialized
-// (a known false positive); keep the build free of warnings.
-#pragma GCC diagnostic push
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#pragma GCC diagnostic pop
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "server/beast.h"
 #include "server/router.h"
 
 namespace quantatom::server {

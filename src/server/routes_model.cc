@@ -1,5 +1,4 @@
 // The model: cubes, dimensions and member search.
-#include <unordered_set>
 
 #include "server/routes.h"
 
@@ -29,14 +28,11 @@ std::vector<std::shared_ptr<Cube>> Cubes(const Database& db) {
   return out;
 }
 
-// The Database lists cubes but not dimensions: these are the dimensions of
-// its cubes (a dimension in no cube is not listed; it is found by name).
+// Every dimension, in cubes or not, in the order they were created.
 std::vector<std::shared_ptr<const Dimension>> Dimensions(const Database& db) {
   std::vector<std::shared_ptr<const Dimension>> out;
-  std::unordered_set<std::string> seen;
-  for (const auto& cube : Cubes(db))
-    for (const auto& d : cube->dimensions())
-      if (seen.insert(FoldCase(d->name())).second) out.push_back(d);
+  for (const std::string& name : db.DimensionNames())
+    if (auto dim = db.FindDimension(name)) out.push_back(std::move(dim));
   return out;
 }
 
@@ -117,7 +113,7 @@ void AddModelRoutes(Router& router, ServerContext& ctx) {
               }});
   router.Add({"GET",
               "/api/dimensions",
-              "The dimensions of the cubes",
+              "Every dimension of the model",
               true,
               false,
               {},

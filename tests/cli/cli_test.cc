@@ -8,32 +8,18 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/shell.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Output {
-  int code;
-  std::string text;  // stdout and stderr
-};
+using Output = quantatom::testing::ShellOutput;
 
 // QA_BIN names the executable; by default the quantatom built beside this test.
-std::string Binary() {
-  if (const char* bin = std::getenv("QA_BIN")) return bin;
-  return (fs::read_symlink("/proc/self/exe").parent_path() / "quantatom").string();
-}
+std::string Binary() { return quantatom::testing::QuantatomBinary(); }
 
-Output RunCli(const std::string& args) {
-  std::string cmd = Binary() + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  Output out{-1, ""};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.text.append(buf.data(), n);
-  int status = pclose(p);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+Output RunCli(const std::string& args) { return quantatom::testing::Shell(Binary() + " " + args); }
 
 class CliTest : public ::testing::Test {
  protected:

@@ -264,6 +264,9 @@ TEST_F(ServerCellsTest, ModelAndMemberSearch) {
   EXPECT_EQ(model["cubes"][0]["atoms"], 2);
   EXPECT_EQ(model["dimensions"].size(), 2u);
   EXPECT_EQ(client_->Get("/api/dimensions", token_).Json()["dimensions"].size(), 2u);
+  // A dimension in no cube is listed too.
+  ASSERT_TRUE(db_->CreateDimension("Scenario", "member,parent,weight\nPlan,,\n", {}).ok());
+  EXPECT_EQ(client_->Get("/api/dimensions", token_).Json()["dimensions"].size(), 3u);
   EXPECT_EQ(client_->Get("/api/cubes/SALES", token_).Json()["name"], "Sales");
   EXPECT_EQ(client_->Get("/api/dimensions/Nope/members", token_).status, 404);
 

@@ -16,6 +16,7 @@
 
 #include "quantatom/database.h"
 #include "support/http_client.h"
+#include "support/shell.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -25,27 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Binary() {
-  if (const char* bin = std::getenv("QA_BIN")) return bin;
-  return (fs::read_symlink("/proc/self/exe").parent_path() / "quantatom").string();
-}
+std::string Binary() { return quantatom::testing::QuantatomBinary(); }
 
-struct Output {
-  int code;
-  std::string text;
-};
-
-// Runs a shell command line (stdout and stderr captured).
-Output Shell(const std::string& command) {
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  Output out{-1, ""};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.text.append(buf.data(), n);
-  int status = pclose(p);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using Output = quantatom::testing::ShellOutput;
 
 // `quantatom serve` as a child; its stderr is read until it names its port.
 class ServeChild {

@@ -1,16 +1,8 @@
 #include "support/http_client.h"
 
-// GCC 12 reports a boost::optional in Beast's parser as maybe uninitialized
-// (a known false positive); keep the build free of warnings.
-#pragma GCC diagnostic push
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#pragma GCC diagnostic pop
 #include <optional>
+
+#include "server/beast.h"
 
 namespace quantatom::testing {
 namespace {
