@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: install what is missing, build,
-# create the demo model in a data directory (every change logged) and print
-# a first grid of it.
+# create the demo model in a data directory (every change logged), print
+# its first grids and serve it over HTTP until Ctrl-C (docs/api.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -20,3 +20,14 @@ echo
 echo
 echo "Try: $bin set $data --cube Finance --cell 'Budget,2025-01,Acme Inc. (Boston),Hardware Sales,ProBook 14=1000'"
 echo "     $bin changes $data --since 7"
+echo
+# The first run creates an admin with a random password, printed once (only
+# its Argon2id hash is kept); QA_ADMIN_USER / QA_ADMIN_PASSWORD choose them.
+if [ -z "$("$bin" user list "$data")" ]; then
+  export QA_ADMIN_USER=${QA_ADMIN_USER:-admin}
+  export QA_ADMIN_PASSWORD=${QA_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}
+  echo "admin user '$QA_ADMIN_USER', password '$QA_ADMIN_PASSWORD' (shown this once)"
+fi
+listen=${QA_LISTEN:-127.0.0.1:8080}
+echo "serving $data on http://$listen (docs/api.md: curl examples); Ctrl-C stops"
+exec "$bin" serve --data "$data" --listen "$listen"
