@@ -188,6 +188,7 @@ struct Columns {
   std::vector<MemberId> members;
   std::vector<uint8_t> flags;
   std::vector<double> old_values, new_values;  // empty until a value comes
+  size_t expected = 0;                         // deltas to reserve room for
 };
 
 // Reads the chunk of deltas [begin, end) into `c`.
@@ -196,6 +197,10 @@ Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, Columns&
   const size_t n = end - begin;
   static thread_local std::vector<char> buffer(kChunkAtoms * 4);
   char* column = buffer.data();
+  // The columns grow with the data actually read, so a damaged count cannot
+  // allocate more than the block holds.
+  c.members.resize(end * dims);
+  c.flags.resize(end);
   for (size_t k = 0; k < dims; ++k) {
     uint8_t width = 0;
     if (!source.Read(&width, 1)) return truncated;
@@ -218,7 +223,8 @@ Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, Columns&
   for (int v = 0; v < 2; ++v) {
     if (!has[v]) continue;
     auto& values = v == 0 ? c.old_values : c.new_values;
-    if (values.empty()) values.assign(c.flags.size(), 0);
+    if (values.capacity() < c.expected) values.reserve(c.expected);
+    values.resize(end, 0);
     if (!ReadValues(source, flags, v == 0 ? AtomDeltas::kHasOld : AtomDeltas::kHasNew,
                     values.data() + begin))
       return truncated;
@@ -280,8 +286,12 @@ Result<AtomDeltas> DecodeDeltaBlock(std::string_view data, size_t dims, size_t c
                               " deltas");
   Source source(data, block == kBlockZstd);
   Columns c;
-  c.members.resize(count * dims);
-  c.flags.resize(count);
+  // Room for all, unless the count claims more than a block this size can
+  // plausibly inflate to (column data compresses a few times, not 64).
+  const uint64_t plausible = uint64_t{64} * data.size();
+  c.expected = std::min<uint64_t>(count, plausible);
+  c.members.reserve(std::min<uint64_t>(count * dims, plausible));
+  c.flags.reserve(c.expected);
   for (size_t begin = 0; begin < count; begin += kChunkAtoms)
     QA_RETURN_IF_ERROR(ReadChunk(source, dims, begin, std::min(count, begin + kChunkAtoms), c));
   if (!source.AtEnd()) return Status::Corruption("the delta block has trailing bytes");
