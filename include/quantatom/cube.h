@@ -98,16 +98,22 @@ class Cube {
   Result<std::vector<uint64_t>> KeysOf(const WriteBatch& batch) const;
   // current atom values;
   std::vector<std::optional<double>> ReadAtoms(std::span<const uint64_t> keys) const;
-  // leaf members of a storage key, in cube order;
-  void MembersOf(uint64_t key, MemberId* members) const;
-  // duplicate keys summed, sorted by key (values and sums must be finite);
-  Result<BulkResult> FoldDuplicates(BulkAtoms& atoms) const;
-  // and applying the new values of deltas, all or nothing;
+  // and applying the new values of deltas, all or nothing.
   Status ApplyDeltas(const AtomDeltas& deltas);
-  // or of folded atoms (keys ascending and unique, as FoldDuplicates leaves
-  // them): what ApplyDeltas does with a load's deltas, without turning their
-  // members back into keys.
-  Status ApplyFolded(std::span<const uint64_t> keys, std::span<const double> values);
+
+  // A load in two steps, so that a database can log it in between.
+  // PrepareLoad checks the rows (as BulkLoad does) and folds duplicates
+  // into partitions aside, changing nothing. The prepared load is the
+  // load's deltas in key order, a chunk at a time; old values are read from
+  // the cube as chunks are filled, so fill them right before ApplyLoad with
+  // no change in between. ApplyLoad puts every atom in and consumes them.
+  class PreparedLoad;
+  Result<std::unique_ptr<PreparedLoad>> PrepareLoad(BulkAtoms atoms) const;
+  void ApplyLoad(PreparedLoad& load);
+  // Every atom as the deltas of a load into an empty cube, in key order.
+  // REQUIRES: no change to the cube while the source is used (a model
+  // rebuilt aside for a snapshot).
+  std::unique_ptr<DeltaSource> AtomsAsDeltas() const;
 
   // Visits every atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;
@@ -121,6 +127,21 @@ class Cube {
  private:
   explicit Cube(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+class Cube::PreparedLoad final : public DeltaSource {
+ public:
+  ~PreparedLoad() override;
+  const BulkResult& result() const;
+  size_t dims() const override;
+  size_t size() const override;
+  void Fill(size_t begin, size_t end, Chunk& chunk) const override;
+
+ private:
+  friend class Cube;
+  struct State;
+  explicit PreparedLoad(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace quantatom

@@ -67,6 +67,41 @@ class AtomDeltas {
   std::vector<double> old_values_, new_values_;  // 0 where empty
 };
 
+// Deltas produced a chunk at a time, for the log's encoder: a load or a
+// snapshot of millions of atoms is encoded without building AtomDeltas of it
+// first. Chunks are asked for in order and cover [0, size()).
+class DeltaSource {
+ public:
+  struct Chunk {
+    size_t size = 0;
+    // Column-wise: the member of dimension k of the chunk's delta i is at
+    // members[k * size + i].
+    std::vector<MemberId> members;
+    std::vector<uint8_t> flags;                  // AtomDeltas::kHasOld | kHasNew
+    std::vector<double> old_values, new_values;  // `size` each, 0 where absent
+  };
+  virtual ~DeltaSource() = default;
+  virtual size_t dims() const = 0;
+  virtual size_t size() const = 0;
+  // Fills `chunk` with the deltas [begin, end), reusing its buffers.
+  virtual void Fill(size_t begin, size_t end, Chunk& chunk) const = 0;
+};
+
+// The deltas of an AtomDeltas as a source.
+class AtomDeltasSource final : public DeltaSource {
+ public:
+  explicit AtomDeltasSource(const AtomDeltas& deltas) : d_(deltas) {}
+  size_t dims() const override { return d_.dims(); }
+  size_t size() const override { return d_.size(); }
+  void Fill(size_t begin, size_t end, Chunk& chunk) const override;
+
+ private:
+  const AtomDeltas& d_;
+};
+
+// Every delta of `source` in memory.
+AtomDeltas DeltasOf(const DeltaSource& source);
+
 struct Transaction {
   uint64_t sequence = 0;
   int64_t time_us = 0;  // wall clock at commit, microseconds since the epoch
@@ -76,6 +111,9 @@ struct Transaction {
   std::string parameters;  // the operation's own parameters (text)
   std::string cube;        // whose atoms `deltas` are ("" for none)
   AtomDeltas deltas;
+  // Deltas the log holds but `deltas` does not: a load too large to keep in
+  // memory twice. Readers of the change feed get them from the log.
+  size_t omitted_deltas = 0;
   Hash previous_hash{};  // hash of the transaction before (zeros for the first)
 };
 

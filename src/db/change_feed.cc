@@ -9,7 +9,7 @@ void ChangeFeed::Publish(const std::vector<std::shared_ptr<const Transaction>>& 
   {
     std::lock_guard lock(mu_);
     for (const auto& txn : committed) {
-      if (txn->deltas.size() > deltas_max_) {
+      if (txn->omitted_deltas > 0 || txn->deltas.size() > deltas_max_) {
         tail_.clear();
         tail_deltas_ = 0;
         tail_from_ = txn->sequence + 1;

@@ -18,7 +18,8 @@ namespace quantatom {
 class ChangeFeed {
  public:
   // Keeps recent transactions up to `deltas_max` deltas in all; a larger
-  // transaction (a big load) is not kept and empties the tail.
+  // transaction (a big load, or one with omitted deltas) is not kept and
+  // empties the tail.
   ChangeFeed(uint64_t last_sequence, size_t deltas_max);
 
   // Commit thread: a group just became visible, in sequence order.

@@ -90,7 +90,10 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     if (!payloads.empty()) hash = HashOf(payloads.back());  // the link the next needs
     txn.previous_hash = hash;
     std::string payload;
-    EncodeTransaction(txn, payload);
+    if (request.deltas)
+      EncodeTransaction(txn, *request.deltas, payload);
+    else
+      EncodeTransaction(txn, payload);
     payloads.push_back(std::move(payload));
     txn_of[i] = txns.size();
     txns.push_back(std::make_shared<Transaction>(std::move(txn)));
@@ -124,7 +127,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
                                    " is logged but could not be applied: " + applied.message());
       continue;
     }
-    CommitResult r{txn.sequence, txn.deltas.size(), false};
+    CommitResult r{txn.sequence, txn.deltas.size() + txn.omitted_deltas, false};
     if (!txn.client_txn_id.empty()) results_by_client_id[txn.client_txn_id] = r;
     answers[i] = r;
   }

@@ -121,26 +121,6 @@ std::vector<std::string> Database::DimensionNames() const {
 
 namespace {
 
-// A load's deltas, built column-wise in parallel; consumes the values.
-AtomDeltas DeltasOfLoad(const Cube& cube, Cube::BulkAtoms& atoms) {
-  const size_t n = atoms.keys.size(), dims = cube.dimensions().size();
-  std::vector<std::optional<double>> old_values;
-  if (cube.Stats().atoms != 0) old_values = cube.ReadAtoms(atoms.keys);
-  std::vector<MemberId> members(n * dims);
-  std::vector<uint8_t> flags(n, AtomDeltas::kHasNew);
-  std::vector<double> olds;
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, n, 1 << 14), [&](const auto& r) {
-    for (size_t i = r.begin(); i < r.end(); ++i) cube.MembersOf(atoms.keys[i], &members[i * dims]);
-  });
-  if (std::any_of(old_values.begin(), old_values.end(), [](auto& v) { return v.has_value(); })) {
-    olds.resize(n);
-    for (size_t i = 0; i < n; ++i)
-      if (old_values[i]) flags[i] |= AtomDeltas::kHasOld, olds[i] = *old_values[i];
-  }
-  return AtomDeltas::FromColumns(dims, std::move(members), std::move(flags), std::move(olds),
-                                 std::move(atoms.values));
-}
-
 std::unique_ptr<CommitRequest> Request(const CommitContext& ctx, bool alone,
                                        std::function<Status(Transaction&, Overlay&)> prepare) {
   auto r = std::make_unique<CommitRequest>();
@@ -210,23 +190,29 @@ Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std
   QA_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   QA_ASSIGN_OR_RETURN(ParsedFacts parsed, ParseFactsText(*cube, file.text(), path));
   const size_t rows = parsed.atoms.keys.size();
-  auto folded_or = cube->FoldDuplicates(parsed.atoms);
-  if (!folded_or.ok())
-    return Status(folded_or.status().code(), path + ": " + folded_or.status().message());
-  const Cube::BulkResult folded = *folded_or;
+  auto prepared = cube->PrepareLoad(std::move(parsed.atoms));
+  if (!prepared.ok())
+    return Status(prepared.status().code(), path + ": " + prepared.status().message());
+  std::shared_ptr<Cube::PreparedLoad> load = std::move(*prepared);
+  const Cube::BulkResult folded = load->result();
   if (report) *report = {rows, folded.atoms_written, folded.duplicates, parsed.bytes};
-  auto atoms = std::make_shared<Cube::BulkAtoms>(std::move(parsed.atoms));
-  auto request = Request(ctx, true, [cube, atoms, path, rows](Transaction& txn, Overlay&) {
+  const size_t feed_max = impl_->options.change_feed_deltas_max;
+  auto request = Request(ctx, true, [cube, load, path, rows, feed_max](Transaction& txn, Overlay&) {
     txn.kind = OperationKind::kLoad;
     txn.cube = cube->name();
     txn.parameters = nlohmann::json{{"file", path}, {"rows", rows}}.dump();
-    txn.deltas = DeltasOfLoad(*cube, *atoms);
+    // A load the change feed would not keep is logged from its partitions
+    // and never held as AtomDeltas.
+    if (load->size() <= feed_max)
+      txn.deltas = DeltasOf(*load);
+    else
+      txn.omitted_deltas = load->size();
     return Status::Ok();
   });
-  // The folded keys are at hand: no need to turn the deltas' members back
-  // into keys. The values moved into the deltas.
-  request->apply = [cube, atoms](Model&, const Transaction& txn) {
-    return cube->ApplyFolded(atoms->keys, txn.deltas.new_values());
+  request->deltas = load;
+  request->apply = [cube, load](Model&, const Transaction&) {
+    cube->ApplyLoad(*load);
+    return Status::Ok();
   };
   return impl_->Submit(std::move(request));
 }

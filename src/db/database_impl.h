@@ -31,6 +31,9 @@ struct CommitRequest {
   // Applies the logged transaction; empty: ApplyTransaction, as replay does.
   // A load sets its own, equal in effect but cheaper (tested against replay).
   std::function<Status(Model&, const Transaction&)> apply;
+  // Where the logged deltas come from when not from the transaction: a
+  // large load's, which the transaction does not keep (omitted_deltas).
+  std::shared_ptr<const DeltaSource> deltas;
   std::promise<Result<CommitResult>> done;
 };
 

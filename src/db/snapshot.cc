@@ -24,20 +24,13 @@ void AddRecord(std::string& out, uint8_t type, const std::string& body) {
   lf::AppendRecord(out, payload);
 }
 
-// Every atom of a cube as one load transaction.
+// Every atom of a cube as one load transaction (its deltas come from
+// Cube::AtomsAsDeltas when it is encoded).
 Transaction AtomsOf(const Cube& cube, uint64_t sequence) {
   Transaction t;
   t.sequence = sequence;
   t.kind = OperationKind::kLoad;
   t.cube = cube.name();
-  t.deltas = AtomDeltas(cube.dimensions().size());
-  t.deltas.Reserve(cube.Stats().atoms);
-  std::vector<MemberId> members(cube.dimensions().size());
-  cube.ForEachAtom([&](const AtomRef& atom) {
-    for (size_t d = 0; d < members.size(); ++d)
-      members[d] = cube.dimensions()[d]->leaf_member(atom.leaves[d]);
-    t.deltas.Add(members.data(), std::nullopt, atom.value);
-  });
   return t;
 }
 
@@ -52,7 +45,7 @@ std::string Serialize(const Model& model, const SnapshotState& state) {
   }
   for (const auto& cube : model.cubes()) {
     std::string body;
-    EncodeTransaction(AtomsOf(*cube, state.sequence), body);
+    EncodeTransaction(AtomsOf(*cube, state.sequence), *cube->AtomsAsDeltas(), body);
     AddRecord(out, kRecordTransaction, body);
   }
   nlohmann::json ids = nlohmann::json::object();
@@ -130,9 +123,10 @@ Status WriteSnapshot(Env* env, const std::string& dir, const Model& model,
   const std::string final_path = dir + "/" + SnapshotName(state.sequence),
                     temp = final_path + ".tmp";
   QA_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(temp));
-  // Synced piece by piece: one fsync of the whole file would hold the disk
-  // for a while, and a commit's fsync would wait behind it.
-  constexpr size_t kSyncBytes = 4 << 20;
+  // Synced piece by piece. A commit's fsync commits the file system's
+  // journal, and ext4 (ordered mode) first writes out every newly allocated
+  // dirty block, the snapshot's too: a commit waits for at most one piece.
+  constexpr size_t kSyncBytes = 1 << 20;
   for (size_t at = 0; at < compressed.size(); at += kSyncBytes) {
     QA_RETURN_IF_ERROR(file->Append(std::string_view(compressed).substr(at, kSyncBytes)));
     QA_RETURN_IF_ERROR(file->Sync());

@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "log/value_column.h"
+
 namespace quantatom {
 namespace {
 
@@ -19,9 +21,13 @@ constexpr size_t kChunkAtoms = 1 << 20;  // columns move in chunks of this many 
 
 int WidthFor(MemberId max) { return max < (1u << 8) ? 1 : max < (1u << 16) ? 2 : 4; }
 
-void PutVarint(std::string& out, uint64_t v) {
-  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>(v | 0x80));
-  out.push_back(static_cast<char>(v));
+// A varint of exactly kPaddedVarintBytes bytes (continuation bits on all
+// but the last), which any varint reader reads as `v`. 42 bits hold more
+// than kRawBytesMax.
+constexpr size_t kPaddedVarintBytes = 6;
+void PutPaddedVarint(char* out, uint64_t v) {
+  for (size_t i = 0; i < kPaddedVarintBytes; ++i, v >>= 7)
+    out[i] = static_cast<char>((v & 0x7f) | (i + 1 < kPaddedVarintBytes ? 0x80 : 0));
 }
 
 // Where the encoded columns go: straight into the payload, or through a zstd
@@ -58,60 +64,57 @@ class Sink {
 };
 
 template <int kWidth>
-void PutMemberColumn(const MemberId* members, size_t dims, size_t k, size_t n, Sink& sink) {
+void PutMemberColumn(const MemberId* members, size_t n, Sink& sink) {
   static thread_local std::vector<char> buffer(kChunkAtoms * 4);
   char* column = buffer.data();
-  char* p = column;
-  for (size_t i = 0; i < n; ++i, p += kWidth) {
-    MemberId m = members[i * dims + k];
-    std::memcpy(p, &m, kWidth);  // little-endian: the low bytes
+  for (size_t i = 0; i < n; ++i) {
+    MemberId m = members[i];
+    std::memcpy(column + i * kWidth, &m, kWidth);  // little-endian: the low bytes
   }
-  sink.Put(column, p - column);
+  sink.Put(column, n * kWidth);
 }
 
-// Raw bytes of the chunk of deltas [begin, end); with a sink, writes them.
-uint64_t PutChunk(const AtomDeltas& d, size_t begin, size_t end, Sink* sink) {
-  const size_t dims = d.dims(), n = end - begin;
-  const MemberId* members = d.members().data() + begin * dims;
-  MemberId max[64] = {};
-  for (size_t i = 0; i < n; ++i)
-    for (size_t k = 0; k < dims; ++k) max[k] = std::max(max[k], members[i * dims + k]);
-  auto flags = d.flags().subspan(begin, n);
-  size_t present[2] = {0, 0};
-  for (uint8_t f : flags) {
-    present[0] += (f & AtomDeltas::kHasOld) != 0;
-    present[1] += (f & AtomDeltas::kHasNew) != 0;
-  }
-  uint64_t bytes = n + 8 * (present[0] + present[1]);
-  for (size_t k = 0; k < dims; ++k) bytes += 1 + n * WidthFor(max[k]);
-  if (!sink) return bytes;
+// Writes one chunk of deltas; returns its raw bytes.
+uint64_t PutChunk(const DeltaSource::Chunk& c, size_t dims, Sink& sink) {
+  const size_t n = c.size;
+  uint64_t bytes = n;
   for (size_t k = 0; k < dims; ++k) {
-    const char width = static_cast<char>(WidthFor(max[k]));
-    sink->Put(&width, 1);
-    if (width == 1) PutMemberColumn<1>(members, dims, k, n, *sink);
-    if (width == 2) PutMemberColumn<2>(members, dims, k, n, *sink);
-    if (width == 4) PutMemberColumn<4>(members, dims, k, n, *sink);
+    const MemberId* column = c.members.data() + k * n;
+    const MemberId max = n == 0 ? 0 : *std::max_element(column, column + n);
+    const char width = static_cast<char>(WidthFor(max));
+    sink.Put(&width, 1);
+    if (width == 1) PutMemberColumn<1>(column, n, sink);
+    if (width == 2) PutMemberColumn<2>(column, n, sink);
+    if (width == 4) PutMemberColumn<4>(column, n, sink);
+    bytes += 1 + n * width;
   }
-  sink->Put(flags.data(), n);
+  sink.Put(c.flags.data(), n);
+  static thread_local std::vector<double> gathered;
+  static thread_local std::string column;
   for (int v = 0; v < 2; ++v) {
     const uint8_t has = v == 0 ? AtomDeltas::kHasOld : AtomDeltas::kHasNew;
-    auto values = v == 0 ? d.old_values() : d.new_values();
-    if (present[v] == n) {
-      sink->Put(values.data() + begin, n * sizeof(double));
-      continue;
-    }
+    const std::vector<double>& values = v == 0 ? c.old_values : c.new_values;
+    gathered.clear();
     for (size_t i = 0; i < n; ++i)
-      if (flags[i] & has) sink->Put(&values[begin + i], sizeof(double));
+      if (c.flags[i] & has) gathered.push_back(values[i]);
+    if (gathered.empty()) continue;  // no column at all
+    column.clear();
+    EncodeValueColumn(gathered, column);
+    sink.Put(column.data(), column.size());
+    bytes += column.size();
   }
   return bytes;
 }
 
 // The columns come in chunks of kChunkAtoms deltas, so encoding and decoding
-// work on a cache-sized piece of the deltas at a time.
-uint64_t PutColumns(const AtomDeltas& d, Sink* sink) {
+// work on a piece of the deltas at a time. Returns the raw bytes written.
+uint64_t PutColumns(const DeltaSource& source, Sink& sink) {
   uint64_t bytes = 0;
-  for (size_t begin = 0; begin < d.size(); begin += kChunkAtoms)
-    bytes += PutChunk(d, begin, std::min(d.size(), begin + kChunkAtoms), sink);
+  DeltaSource::Chunk chunk;
+  for (size_t begin = 0; begin < source.size(); begin += kChunkAtoms) {
+    source.Fill(begin, std::min(source.size(), begin + kChunkAtoms), chunk);
+    bytes += PutChunk(chunk, source.dims(), sink);
+  }
   return bytes;
 }
 
@@ -166,13 +169,27 @@ class Source {
   bool finished_ = false;  // zstd: the frame has ended
 };
 
-bool ReadValues(Source& source, std::span<const uint8_t> flags, uint8_t has, double* values) {
+// The present values of one kind into `values` (0 elsewhere). Format 2
+// stores them as plain f64, format 3 as a value column.
+Status ReadValues(Source& source, std::span<const uint8_t> flags, uint8_t has, double* values,
+                  int format_version) {
+  const Status truncated = Status::Corruption("delta columns are truncated");
   const size_t present =
       std::count_if(flags.begin(), flags.end(), [&](uint8_t f) { return (f & has) != 0; });
-  if (present == flags.size()) return source.Read(values, present * sizeof(double));
-  for (size_t i = 0; i < flags.size(); ++i)
-    if ((flags[i] & has) && !source.Read(&values[i], sizeof(double))) return false;
-  return true;
+  static thread_local std::vector<double> gathered;
+  gathered.resize(present);
+  double* into = present == flags.size() ? values : gathered.data();
+  if (format_version < 3) {
+    if (!source.Read(into, present * sizeof(double))) return truncated;
+  } else {
+    std::string error;
+    auto read = [&](void* out, size_t n) { return source.Read(out, n); };
+    if (!DecodeValueColumn(read, present, into, error)) return Status::Corruption(error);
+  }
+  if (into == values) return Status::Ok();
+  for (size_t i = 0, j = 0; i < flags.size(); ++i)
+    if (flags[i] & has) values[i] = gathered[j++];
+  return Status::Ok();
 }
 
 template <int kWidth>
@@ -192,7 +209,8 @@ struct Columns {
 };
 
 // Reads the chunk of deltas [begin, end) into `c`.
-Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, Columns& c) {
+Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, int format_version,
+                 Columns& c) {
   const Status truncated = Status::Corruption("delta columns are truncated");
   const size_t n = end - begin;
   static thread_local std::vector<char> buffer(kChunkAtoms * 4);
@@ -225,9 +243,8 @@ Status ReadChunk(Source& source, size_t dims, size_t begin, size_t end, Columns&
     auto& values = v == 0 ? c.old_values : c.new_values;
     if (values.capacity() < c.expected) values.reserve(c.expected);
     values.resize(end, 0);
-    if (!ReadValues(source, flags, v == 0 ? AtomDeltas::kHasOld : AtomDeltas::kHasNew,
-                    values.data() + begin))
-      return truncated;
+    QA_RETURN_IF_ERROR(ReadValues(source, flags, v == 0 ? AtomDeltas::kHasOld : AtomDeltas::kHasNew,
+                                  values.data() + begin, format_version));
   }
   return Status::Ok();
 }
@@ -246,31 +263,37 @@ uint64_t ReadVarint(std::string_view& data, bool& ok) {
 
 }  // namespace
 
-void EncodeDeltaBlock(const AtomDeltas& deltas, std::string& out) {
-  const uint64_t raw_bytes = PutColumns(deltas, nullptr);
-  if (raw_bytes >= kCompressBytesMin) {
+void EncodeDeltaBlock(const DeltaSource& source, std::string& out) {
+  // About a byte per member and a value per delta: worth compressing?
+  if (source.size() * (source.dims() + 9) >= kCompressBytesMin) {
     const size_t start = out.size();
     out.push_back(static_cast<char>(kBlockZstd));
-    PutVarint(out, raw_bytes);
-    out.reserve(out.size() + ZSTD_compressBound(raw_bytes));
+    // The raw size is known only at the end: it goes into a varint padded
+    // to a fixed width, written over this placeholder.
+    const size_t size_at = out.size();
+    out.append(kPaddedVarintBytes, '\0');
+    out.reserve(out.size() + source.size() * (source.dims() + 9) / 2);
     ZSTD_CCtx* zstd = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(zstd, ZSTD_c_compressionLevel, 1);
     ZSTD_CCtx_setParameter(zstd, ZSTD_c_nbWorkers, 2);  // ignored where zstd lacks threads
-    ZSTD_CCtx_setPledgedSrcSize(zstd, raw_bytes);
     Sink sink(out, zstd);
-    PutColumns(deltas, &sink);
+    const uint64_t raw_bytes = PutColumns(source, sink);
     const bool compressed = sink.Finish();
     ZSTD_freeCCtx(zstd);
-    if (compressed) return;
+    if (compressed) return PutPaddedVarint(out.data() + size_at, raw_bytes);
     out.resize(start);  // zstd failed (out of memory): the block goes raw
   }
   out.push_back(static_cast<char>(kBlockRaw));
-  out.reserve(out.size() + raw_bytes);
   Sink sink(out, nullptr);
-  PutColumns(deltas, &sink);
+  PutColumns(source, sink);
 }
 
-Result<AtomDeltas> DecodeDeltaBlock(std::string_view data, size_t dims, size_t count) {
+void EncodeDeltaBlock(const AtomDeltas& deltas, std::string& out) {
+  EncodeDeltaBlock(AtomDeltasSource(deltas), out);
+}
+
+Result<AtomDeltas> DecodeDeltaBlock(std::string_view data, size_t dims, size_t count,
+                                    int format_version) {
   if (data.empty()) return Status::Corruption("the delta block is missing");
   const uint8_t block = static_cast<uint8_t>(data[0]);
   data.remove_prefix(1);
@@ -293,7 +316,8 @@ Result<AtomDeltas> DecodeDeltaBlock(std::string_view data, size_t dims, size_t c
   c.members.reserve(std::min<uint64_t>(count * dims, plausible));
   c.flags.reserve(c.expected);
   for (size_t begin = 0; begin < count; begin += kChunkAtoms)
-    QA_RETURN_IF_ERROR(ReadChunk(source, dims, begin, std::min(count, begin + kChunkAtoms), c));
+    QA_RETURN_IF_ERROR(
+        ReadChunk(source, dims, begin, std::min(count, begin + kChunkAtoms), format_version, c));
   if (!source.AtEnd()) return Status::Corruption("the delta block has trailing bytes");
   return AtomDeltas::FromColumns(dims, std::move(c.members), std::move(c.flags),
                                  std::move(c.old_values), std::move(c.new_values));

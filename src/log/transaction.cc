@@ -1,5 +1,7 @@
 #include "quantatom/transaction.h"
 
+#include <algorithm>
+
 namespace quantatom {
 
 AtomDeltas AtomDeltas::FromColumns(size_t dims, std::vector<MemberId> members,
@@ -36,6 +38,49 @@ std::optional<double> AtomDeltas::old_value(size_t i) const {
 
 std::optional<double> AtomDeltas::new_value(size_t i) const {
   return flags_[i] & kHasNew ? std::optional<double>(new_values_[i]) : std::nullopt;
+}
+
+void AtomDeltasSource::Fill(size_t begin, size_t end, Chunk& chunk) const {
+  const size_t n = end - begin, dims = d_.dims();
+  chunk.size = n;
+  chunk.members.resize(n * dims);
+  const MemberId* members = d_.members().data() + begin * dims;
+  for (size_t k = 0; k < dims; ++k)
+    for (size_t i = 0; i < n; ++i) chunk.members[k * n + i] = members[i * dims + k];
+  chunk.flags.assign(d_.flags().begin() + begin, d_.flags().begin() + end);
+  // A value column may end before the deltas do (AtomDeltas::Add).
+  auto values = [&](std::span<const double> column, std::vector<double>& out) {
+    out.assign(n, 0);
+    if (column.size() > begin)
+      std::copy(column.begin() + begin, column.begin() + std::min(end, column.size()), out.begin());
+  };
+  values(d_.old_values(), chunk.old_values);
+  values(d_.new_values(), chunk.new_values);
+}
+
+AtomDeltas DeltasOf(const DeltaSource& source) {
+  const size_t n = source.size(), dims = source.dims();
+  std::vector<MemberId> members(n * dims);
+  std::vector<uint8_t> flags(n);
+  std::vector<double> old_values(n), new_values(n);
+  DeltaSource::Chunk chunk;
+  constexpr size_t kChunk = 1 << 16;
+  for (size_t begin = 0; begin < n; begin += kChunk) {
+    const size_t end = std::min(n, begin + kChunk), m = end - begin;
+    source.Fill(begin, end, chunk);
+    for (size_t i = 0; i < m; ++i)
+      for (size_t k = 0; k < dims; ++k) members[(begin + i) * dims + k] = chunk.members[k * m + i];
+    std::copy(chunk.flags.begin(), chunk.flags.end(), flags.begin() + begin);
+    std::copy(chunk.old_values.begin(), chunk.old_values.end(), old_values.begin() + begin);
+    std::copy(chunk.new_values.begin(), chunk.new_values.end(), new_values.begin() + begin);
+  }
+  auto any = [&](uint8_t has) {
+    return std::any_of(flags.begin(), flags.end(), [&](uint8_t f) { return (f & has) != 0; });
+  };
+  if (!any(AtomDeltas::kHasOld)) old_values.clear();
+  if (!any(AtomDeltas::kHasNew)) new_values.clear();
+  return AtomDeltas::FromColumns(dims, std::move(members), std::move(flags), std::move(old_values),
+                                 std::move(new_values));
 }
 
 const char* OperationKindName(OperationKind kind) {

@@ -9,7 +9,8 @@
 namespace quantatom {
 namespace {
 
-constexpr uint8_t kFormatVersion = 2;
+// Version 3 stores values as value columns; version 2 (plain f64) is still read.
+constexpr uint8_t kFormatVersion = 3, kFormatVersionMin = 2;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -87,7 +88,10 @@ class Reader {
 }  // namespace
 
 void EncodeTransaction(const Transaction& txn, std::string& out) {
-  const AtomDeltas& d = txn.deltas;
+  EncodeTransaction(txn, AtomDeltasSource(txn.deltas), out);
+}
+
+void EncodeTransaction(const Transaction& txn, const DeltaSource& d, std::string& out) {
   out.push_back(static_cast<char>(kFormatVersion));
   PutFixed<uint64_t>(out, txn.sequence);
   PutFixed<int64_t>(out, txn.time_us);
@@ -105,9 +109,9 @@ void EncodeTransaction(const Transaction& txn, std::string& out) {
 namespace {
 
 // The fixed head: version, sequence, time, previous hash.
-Status ReadHead(Reader& r, Transaction& txn) {
-  uint8_t version = r.Fixed<uint8_t>();
-  if (r.ok() && version != kFormatVersion)
+Status ReadHead(Reader& r, Transaction& txn, uint8_t& version) {
+  version = r.Fixed<uint8_t>();
+  if (r.ok() && (version < kFormatVersionMin || version > kFormatVersion))
     return Status::Corruption("transaction format version " + std::to_string(version) +
                               " is unknown");
   txn.sequence = r.Fixed<uint64_t>();
@@ -121,7 +125,8 @@ Status ReadHead(Reader& r, Transaction& txn) {
 Result<Transaction> DecodeTransaction(std::string_view data) {
   Reader r(data);
   Transaction txn;
-  QA_RETURN_IF_ERROR(ReadHead(r, txn));
+  uint8_t version = 0;
+  QA_RETURN_IF_ERROR(ReadHead(r, txn, version));
   txn.user = r.String();
   txn.client_txn_id = r.String();
   txn.kind = static_cast<OperationKind>(r.Fixed<uint8_t>());
@@ -131,7 +136,7 @@ Result<Transaction> DecodeTransaction(std::string_view data) {
   uint64_t count = r.Varint();
   const std::string where = "transaction " + std::to_string(txn.sequence) + ": ";
   if (!r.ok() || dims > 64) return Status::Corruption(where + "header is malformed");
-  auto deltas = DecodeDeltaBlock(r.Rest(), dims, count);
+  auto deltas = DecodeDeltaBlock(r.Rest(), dims, count, version);
   if (!deltas.ok()) return Status::Corruption(where + deltas.status().message());
   txn.deltas = std::move(*deltas);
   return txn;
@@ -140,7 +145,8 @@ Result<Transaction> DecodeTransaction(std::string_view data) {
 Result<TransactionHead> DecodeTransactionHead(std::string_view data) {
   Reader r(data);
   Transaction txn;  // its head only: no deltas are read
-  QA_RETURN_IF_ERROR(ReadHead(r, txn));
+  uint8_t version = 0;
+  QA_RETURN_IF_ERROR(ReadHead(r, txn, version));
   return TransactionHead{txn.sequence, txn.previous_hash};
 }
 

@@ -12,6 +12,8 @@ namespace quantatom {
 
 // Appends the encoding of `txn` to `out`.
 void EncodeTransaction(const Transaction& txn, std::string& out);
+// The same with the deltas taken from `deltas` instead of txn.deltas.
+void EncodeTransaction(const Transaction& txn, const DeltaSource& deltas, std::string& out);
 // Fails with kCorruption naming what is wrong when `data` is not exactly
 // one well-formed transaction.
 Result<Transaction> DecodeTransaction(std::string_view data);

@@ -10,6 +10,7 @@
 
 #include "calc/consolidator.h"
 #include "model/cube_impl.h"
+#include "model/partition_deltas.h"
 #include "store/bulk_build.h"
 
 namespace quantatom {
@@ -322,17 +323,6 @@ Status Cube::ApplyDeltas(const AtomDeltas& deltas) {
   return Status::Ok();
 }
 
-Status Cube::ApplyFolded(std::span<const uint64_t> keys, std::span<const double> values) {
-  if (keys.size() != values.size() ||
-      std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) != keys.end())
-    return Status::Invalid("folded atoms must have ascending, unique keys and a value each");
-  if (AdoptIntoEmpty(*impl_, keys, values)) return Status::Ok();
-  std::vector<AtomChange> changes(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) changes[i] = {keys[i], values[i], false};
-  impl_->ApplyChanges(std::move(changes));
-  return Status::Ok();
-}
-
 void Cube::Impl::ApplyChanges(std::vector<AtomChange> sorted) {
   std::unique_lock lock(mu);
   if (sorted.size() > options.cache_delta_changes_max) {
@@ -361,53 +351,67 @@ std::vector<std::optional<double>> Cube::ReadAtoms(std::span<const uint64_t> key
   return out;
 }
 
-void Cube::MembersOf(uint64_t key, MemberId* members) const {
-  for (size_t d = 0; d < impl_->dims.size(); ++d)
-    members[d] = impl_->dims[d]->leaf_member(impl_->layout.Extract(key, d));
+struct Cube::PreparedLoad::State {
+  const Cube::Impl& cube;
+  std::vector<Partition> partitions;
+  BulkResult result;
+  std::unique_ptr<PartitionDeltas> deltas;  // over `partitions`
+};
+
+Cube::PreparedLoad::PreparedLoad(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Cube::PreparedLoad::~PreparedLoad() = default;
+const Cube::BulkResult& Cube::PreparedLoad::result() const { return state_->result; }
+size_t Cube::PreparedLoad::dims() const { return state_->deltas->dims(); }
+size_t Cube::PreparedLoad::size() const { return state_->deltas->size(); }
+
+void Cube::PreparedLoad::Fill(size_t begin, size_t end, Chunk& chunk) const {
+  std::shared_lock lock(state_->cube.mu);  // for the old values
+  state_->deltas->Fill(begin, end, chunk);
 }
 
-Result<Cube::BulkResult> Cube::FoldDuplicates(BulkAtoms& atoms) const {
-  const int inner_bits = impl_->layout.inner_bits();
-  QA_ASSIGN_OR_RETURN(BulkBuildResult built, BuildChecked(std::move(atoms), inner_bits));
-  atoms = {};
-  BulkResult result;
-  result.duplicates = built.duplicates;
-  size_t total = 0;
-  for (const Partition& p : built.partitions) total += p.keys.size();
-  atoms.keys.reserve(total);
-  atoms.values.reserve(total);
-  for (const Partition& p : built.partitions) {
-    for (size_t i = 0; i < p.keys.size(); ++i) {
-      atoms.keys.push_back((p.id << inner_bits) | p.keys[i]);
-      atoms.values.push_back(p.values[i]);
-    }
+Result<std::unique_ptr<Cube::PreparedLoad>> Cube::PrepareLoad(BulkAtoms atoms) const {
+  QA_ASSIGN_OR_RETURN(BulkBuildResult built,
+                      BuildChecked(std::move(atoms), impl_->layout.inner_bits()));
+  auto state = std::unique_ptr<PreparedLoad::State>(new PreparedLoad::State{*impl_, {}, {}, {}});
+  state->partitions = std::move(built.partitions);
+  state->result.duplicates = built.duplicates;
+  for (const Partition& p : state->partitions) state->result.atoms_written += p.keys.size();
+  // The cube's atoms are read under the lock Fill holds.
+  state->deltas = std::make_unique<PartitionDeltas>(state->partitions, impl_->layout, impl_->dims,
+                                                    &impl_->store);
+  return std::unique_ptr<PreparedLoad>(new PreparedLoad(std::move(state)));
+}
+
+void Cube::ApplyLoad(PreparedLoad& load) {
+  std::vector<Partition> partitions = std::move(load.state_->partitions);
+  load.state_->partitions.clear();
+  std::unique_lock lock(impl_->mu);
+  AtomStore& store = impl_->store;
+  if (store.atom_count() == 0) {
+    store.AdoptPartitions(std::move(partitions));
+    impl_->cache.Clear();
+    return;
   }
-  result.atoms_written = atoms.keys.size();
-  return result;
+  std::vector<AtomChange> changes;
+  changes.reserve(load.state_->result.atoms_written);
+  for (const Partition& p : partitions)
+    for (size_t i = 0; i < p.keys.size(); ++i)
+      changes.push_back({store.Key(p, i), p.values[i], false});
+  lock.unlock();
+  impl_->ApplyChanges(std::move(changes));
+}
+
+std::unique_ptr<DeltaSource> Cube::AtomsAsDeltas() const {
+  return std::make_unique<PartitionDeltas>(impl_->store.partitions(), impl_->layout, impl_->dims,
+                                           nullptr);
 }
 
 uint64_t Cube::PackLeaves(const LeafOrdinal* leaves) const { return impl_->layout.Pack(leaves); }
 
 Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
-  QA_ASSIGN_OR_RETURN(BulkBuildResult built,
-                      BuildChecked(std::move(atoms), impl_->layout.inner_bits()));
-  BulkResult result;
-  result.duplicates = built.duplicates;
-  for (const Partition& p : built.partitions) result.atoms_written += p.keys.size();
-  std::unique_lock lock(impl_->mu);
-  AtomStore& store = impl_->store;
-  if (store.atom_count() == 0) {
-    store.AdoptPartitions(std::move(built.partitions));
-  } else {
-    std::vector<AtomChange> changes;
-    changes.reserve(result.atoms_written);
-    for (const Partition& p : built.partitions)
-      for (size_t i = 0; i < p.keys.size(); ++i)
-        changes.push_back({store.Key(p, i), p.values[i], false});
-    store.Apply(changes);
-  }
-  impl_->cache.Clear();
-  return result;
+  QA_ASSIGN_OR_RETURN(auto load, PrepareLoad(std::move(atoms)));
+  ApplyLoad(*load);
+  return load->result();
 }
 
 Result<Grid> Cube::Query(const ViewSpec& view) const { return RunQuery(*impl_, view); }

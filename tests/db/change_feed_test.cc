@@ -4,8 +4,11 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "quantatom/database.h"
 #include "support/temp_dir.h"
@@ -90,6 +93,68 @@ TEST_F(ChangeFeedTest, RecentChangesFromMemoryEqualThoseFromTheLog) {
     EXPECT_EQ(Summary(*live), Summary(*logged));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(Set(1, 100 + i).ok());  // the tail refills
   }
+}
+
+// A load larger than the tail is logged straight from its partitions and
+// never held as deltas in memory; a smaller one is held. Either way the log
+// must carry the same deltas, old values included.
+TEST_F(ChangeFeedTest, LargeLoadsAreLoggedAsSmallOnesAreKept) {
+  std::string region = "member,parent,weight\nWorld,,\n";
+  for (int i = 0; i < 300; ++i) region += "R" + std::to_string(i) + ",World,1\n";
+  const fs::path facts = dir_.parent_path() / "facts.csv";
+  {
+    std::string text = "Region,Value\n";
+    for (int i = 0; i < 300; i += 2)
+      text += "R" + std::to_string(i) + "," + std::to_string(i) + "\n";
+    text += "R4,0.5\n";  // a duplicate, summed
+    std::ofstream(facts) << text;
+  }
+  using Deltas = std::vector<std::tuple<MemberId, std::optional<double>, std::optional<double>>>;
+  auto deltas_of = [](const Transaction& t) {
+    Deltas out;
+    for (size_t i = 0; i < t.deltas.size(); ++i)
+      out.push_back({t.deltas.coordinate(i)[0], t.deltas.old_value(i), t.deltas.new_value(i)});
+    return out;
+  };
+  std::map<size_t, Deltas> logged;
+  for (size_t feed_max : {size_t{8}, size_t{1} << 20}) {
+    SCOPED_TRACE("feed max " + std::to_string(feed_max));
+    fs::remove_all(dir_);
+    Open(feed_max);
+    ASSERT_TRUE(db_->CreateDimension("Region", region, {}).ok());
+    ASSERT_TRUE(db_->CreateCube("Sales", {"Region"}, {}).ok());
+    ASSERT_TRUE(Set(3, 7).ok());  // R2: replaced by the load, an old value
+    ASSERT_TRUE(Set(4, 9).ok());  // R3: untouched
+    std::vector<std::shared_ptr<const Transaction>> heard;
+    std::mutex mu;
+    db_->Subscribe([&](const std::shared_ptr<const Transaction>& t) {
+      std::lock_guard lock(mu);
+      heard.push_back(t);
+    });
+    auto loaded = db_->LoadFacts("Sales", facts.string(), {"ann", ""});
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    EXPECT_EQ(loaded->atoms_changed, 150u);
+    ASSERT_EQ(heard.size(), 1u);
+    const bool kept = feed_max > 150;
+    EXPECT_EQ(heard[0]->deltas.size(), kept ? 150u : 0u);
+    EXPECT_EQ(heard[0]->omitted_deltas, kept ? 0u : 150u);
+    auto live = db_->ChangesSince(loaded->sequence - 1, 10);
+    ASSERT_TRUE(live.ok()) << live.status().ToString();
+    ASSERT_EQ(live->size(), 1u);
+    logged[feed_max] = deltas_of((*live)[0]);
+    Open(feed_max);  // from the log
+    auto reread = db_->ChangesSince(loaded->sequence - 1, 10);
+    ASSERT_TRUE(reread.ok());
+    ASSERT_EQ(reread->size(), 1u);
+    EXPECT_EQ(deltas_of((*reread)[0]), logged[feed_max]);
+  }
+  EXPECT_EQ(logged[8], logged[size_t{1} << 20]);
+  const Deltas& d = logged[8];
+  ASSERT_EQ(d.size(), 150u);
+  EXPECT_EQ(d[0], std::make_tuple(MemberId{1}, std::optional<double>(), std::optional<double>(0)));
+  EXPECT_EQ(d[1], std::make_tuple(MemberId{3}, std::optional<double>(7), std::optional<double>(2)));
+  EXPECT_EQ(d[2],
+            std::make_tuple(MemberId{5}, std::optional<double>(), std::optional<double>(4.5)));
 }
 
 }  // namespace

@@ -123,5 +123,27 @@ TEST(DeltaColumns, RefusesBadWidthFlagsAndKind) {
   EXPECT_EQ(DecodeDeltaBlock(block, 2, uint64_t{1} << 40).status().code(), StatusCode::kCorruption);
 }
 
+// Format 2 stored values as plain f64, without a value column's encoding
+// byte; logs and snapshots written so are still read.
+TEST(TransactionCodec, ReadsFormatTwo) {
+  AtomDeltas d(2);
+  MemberId c[2] = {1, 2};
+  d.Add(c, 4.25, 3.5);
+  std::string v3;
+  EncodeTransaction(SampleTransaction(d), v3);
+  // A raw block of one delta ends with two value columns: [0][f64][0][f64].
+  ASSERT_EQ(v3[v3.size() - 18], 0);
+  ASSERT_EQ(v3[v3.size() - 9], 0);
+  std::string v2 = v3;
+  v2.erase(v2.size() - 9, 1);
+  v2.erase(v2.size() - 17, 1);
+  v2[0] = 2;
+  auto decoded = DecodeTransaction(v2);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ExpectSame(decoded->deltas, d);
+  v2[0] = 4;  // a version from the future
+  EXPECT_EQ(DecodeTransaction(v2).status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace quantatom
