@@ -2,8 +2,8 @@
 // read it, infer it (through totals, history, the change feed, member
 // search, the model's counts) nor change it by any endpoint; admins see
 // everything; only admins manage roles; bad grants change nothing.
-#include <fstream>
-#include <sstream>
+#include <atomic>
+#include <thread>
 
 #include "server_fixture.h"
 
@@ -247,6 +247,37 @@ TEST_F(ServerSecurityTest, GrantChangesApplyToOpenSessionsAndSurviveARestart) {
   EXPECT_EQ(roles.Json()["roles"][0]["cubes"][0]["access"], "READ");
   ASSERT_EQ(client_->Request("DELETE", "/api/roles/east", "", token_).status, 200);
   EXPECT_TRUE(client_->Get("/api/roles", token_).Json()["roles"].empty());
+}
+
+TEST_F(ServerSecurityTest, GridsWhileGrantsChangeSeeOneGrantOrTheOther) {
+  ASSERT_NO_FATAL_FAILURE(SetUpEast());
+  std::atomic<bool> done{false};
+  std::thread admin([&] {
+    HttpClient own(port());
+    for (int i = 0; i < 40; ++i) {
+      json grant = {
+          {"access", i % 2 ? "READ" : "WRITE"},
+          {"grants", {{{"dimension", "Region"}, {"member", "West"}, {"access", "NONE"}}}}};
+      EXPECT_EQ(own.Request("PUT", "/api/roles/east/cubes/Sales", grant.dump(), token_).status,
+                200);
+    }
+    done = true;
+  });
+  HttpClient own(port());
+  const json writable = json::parse(R"(["NNN", "WWR"])"),
+             readable = json::parse(R"(["NNN", "RRR"])");
+  int views = 0;
+  while (!done || views == 0) {
+    HttpReply r = own.Request("POST", "/api/cubes/Sales/view", kGridView, bob_);
+    if (r.status != 200) {
+      ADD_FAILURE() << r.body;  // and still join the admin thread
+      break;
+    }
+    json access = r.Json()["access"];
+    EXPECT_TRUE(access == writable || access == readable) << access.dump();
+    ++views;
+  }
+  admin.join();
 }
 
 TEST_F(ServerSecurityTest, OnlyAdminsManageRoles) {
