@@ -9,6 +9,7 @@
 
 #include "quantatom/dimension.h"
 #include "quantatom/status.h"
+#include "quantatom/write_batch.h"
 
 namespace quantatom {
 
@@ -56,6 +57,10 @@ struct Grid {
   std::vector<std::string> row_dimensions, column_dimensions;
   std::vector<HeaderTuple> rows, columns;
   std::vector<std::optional<double>> values;  // row-major; nullopt = empty
+  // The member of each cube dimension on no axis, by cube dimension index
+  // (entries of dimensions on an axis are unused): with the headers, the
+  // full coordinate of every cell.
+  Coordinate context;
 
   const std::optional<double>& at(size_t row, size_t col) const {
     return values[row * columns.size() + col];

@@ -116,6 +116,7 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
                          std::to_string(cube.options.view_cells_max));
   Grid grid;
   grid.cube = cube.name;
+  grid.context = r.context;
   for (size_t d : r.rows.dims) grid.row_dimensions.push_back(cube.dims[d]->name());
   for (size_t d : r.columns.dims) grid.column_dimensions.push_back(cube.dims[d]->name());
   for (size_t t = 0; t < nr; ++t) grid.rows.push_back(r.rows.Tuple(t));

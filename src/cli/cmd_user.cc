@@ -38,14 +38,6 @@ Result<std::string> ReadPassword() {
   return line;
 }
 
-Result<std::unique_ptr<server::Auth>> OpenAuth(const std::string& data) {
-  // A typo must not leave a security/ folder in some other directory.
-  if (!std::filesystem::is_directory(data + "/log"))
-    return Status::NotFound(data + ": not a data directory (no log/); quantatom import makes one");
-  QA_ASSIGN_OR_RETURN(auto store, server::SecurityStore::Open(data));
-  return std::make_unique<server::Auth>(std::move(store), server::AuthOptions{});
-}
-
 struct UserArgs {
   std::string data, name;
   bool admin = false;

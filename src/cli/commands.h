@@ -26,5 +26,6 @@ Runner AddHistoryCommand(CLI::App& app);
 Runner AddUndoCommand(CLI::App& app);
 Runner AddServeCommand(CLI::App& app);
 Runner AddUserCommand(CLI::App& app);
+Runner AddRoleCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "server/auth.h"
 
 namespace quantatom::cli {
 
@@ -57,6 +58,14 @@ Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, 
     std::fprintf(stderr, "loaded %s: %zu atoms from %zu rows (%zu duplicates summed) in %.2f s\n",
                  dir.c_str(), report.atoms, report.rows, report.duplicates, seconds());
   return opened;
+}
+
+Result<std::unique_ptr<server::Auth>> OpenAuth(const std::string& data) {
+  // A typo must not leave a security/ folder in some other directory.
+  if (!std::filesystem::is_directory(data + "/log"))
+    return Status::NotFound(data + ": not a data directory (no log/); quantatom import makes one");
+  QA_ASSIGN_OR_RETURN(auto store, server::SecurityStore::Open(data));
+  return std::make_unique<server::Auth>(std::move(store), server::AuthOptions{});
 }
 
 }  // namespace quantatom::cli

@@ -9,6 +9,10 @@
 #include "quantatom/model.h"
 #include "quantatom/status.h"
 
+namespace quantatom::server {
+class Auth;
+}
+
 namespace quantatom::cli {
 
 // Prints "quantatom: <status>" to stderr and returns kExitFailed.
@@ -25,5 +29,9 @@ struct Opened {
 // Opens DIR as a data directory when it has a log/, else loads it as a
 // model directory, reporting to stderr what it did unless `quiet`.
 Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet);
+
+// The users and roles of a data directory's server (DATA/security), refused
+// while a server or another command holds them.
+Result<std::unique_ptr<server::Auth>> OpenAuth(const std::string& data);
 
 }  // namespace quantatom::cli

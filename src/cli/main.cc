@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
       {"verify", AddVerifyCommand(app)},   {"snapshot", AddSnapshotCommand(app)},
       {"changes", AddChangesCommand(app)}, {"history", AddHistoryCommand(app)},
       {"undo", AddUndoCommand(app)},       {"serve", AddServeCommand(app)},
-      {"user", AddUserCommand(app)},
+      {"user", AddUserCommand(app)},       {"role", AddRoleCommand(app)},
   };
   try {
     app.parse(argc, argv);

@@ -13,7 +13,7 @@ using nlohmann::json;
 
 constexpr std::string_view kSessionPrefix = "qs.", kApiTokenPrefix = "qt.";
 
-bool ValidUserName(const std::string& name) {
+bool ValidName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '@' &&
@@ -33,12 +33,13 @@ int64_t SystemNow() {
 Auth::Auth(std::unique_ptr<SecurityStore> store, AuthOptions options)
     : options_(std::move(options)), store_(std::move(store)), limiter_(options_.login) {
   if (!options_.now_s) options_.now_s = SystemNow;
+  policy_ = std::make_shared<security::AccessPolicy>(store_->state().roles);
   auto dummy = HashPassword(RandomBytes(16), options_.pwhash_opslimit, options_.pwhash_memlimit);
   if (dummy.ok()) dummy_hash_ = *dummy;
 }
 
 Status Auth::AddUser(const std::string& name, std::string_view password, bool admin) {
-  if (!ValidUserName(name))
+  if (!ValidName(name))
     return Status::Invalid("user name '" + name +
                            "': 1 to 64 characters of A-Z a-z 0-9 . _ @ - expected");
   if (password.size() < options_.password_length_min)
@@ -70,7 +71,8 @@ Status Auth::DeleteUser(const std::string& name) {
 std::vector<UserInfo> Auth::Users() const {
   std::lock_guard lock(mu_);
   std::vector<UserInfo> out;
-  for (const UserRecord& u : store_->state().users) out.push_back({u.name, u.admin, u.created_s});
+  for (const UserRecord& u : store_->state().users)
+    out.push_back({u.name, u.admin, u.created_s, u.roles});
   return out;
 }
 
@@ -152,7 +154,8 @@ std::optional<Principal> Auth::AuthenticateSession(std::string_view token) const
     return std::nullopt;
   const UserRecord* user = store_->state().FindUser(p.user);
   if (!user || user->id != payload.value("uid", "")) return std::nullopt;
-  p.admin = user->admin;  // the current role, not the one at login
+  p.admin = user->admin;  // the current rights, not those at login
+  p.roles = user->roles;
   return p;
 }
 
@@ -166,7 +169,7 @@ std::optional<Principal> Auth::AuthenticateApiToken(std::string_view token) cons
     if (t.id != id || !ConstantTimeEquals(t.hash, hash)) continue;
     const UserRecord* user = store_->state().FindUser(t.user);
     if (!user) return std::nullopt;
-    return Principal{user->name, user->admin, true, t.id, 0};
+    return Principal{user->name, user->admin, true, t.id, 0, user->roles};
   }
   return std::nullopt;
 }
@@ -213,6 +216,104 @@ Status Auth::RevokeApiToken(const Principal& asking, const std::string& id) {
   });
   if (removed == 0) return Status::NotFound("no API token '" + id + "' of yours");
   return store_->Replace(std::move(next));
+}
+
+Status Auth::Change(const std::function<Status(SecurityState&)>& edit) {
+  std::lock_guard lock(mu_);
+  SecurityState next = store_->state();
+  QA_RETURN_IF_ERROR(edit(next));
+  QA_RETURN_IF_ERROR(store_->Replace(std::move(next)));
+  policy_ = std::make_shared<security::AccessPolicy>(store_->state().roles);
+  return Status::Ok();
+}
+
+std::shared_ptr<const security::AccessPolicy> Auth::Policy() const {
+  std::lock_guard lock(mu_);
+  return policy_;
+}
+
+namespace {
+
+Result<security::Role*> RoleOf(SecurityState& s, const std::string& name) {
+  security::Role* role = s.FindRole(name);
+  if (!role) return Status::NotFound("unknown role '" + name + "'");
+  return role;
+}
+
+Result<UserRecord*> UserOf(SecurityState& s, const std::string& name) {
+  UserRecord* user = s.FindUser(name);
+  if (!user) return Status::NotFound("unknown user '" + name + "'");
+  return user;
+}
+
+}  // namespace
+
+Status Auth::AddRole(const std::string& name) {
+  if (!ValidName(name))
+    return Status::Invalid("role name '" + name +
+                           "': 1 to 64 characters of A-Z a-z 0-9 . _ @ - expected");
+  return Change([&](SecurityState& s) -> Status {
+    if (s.FindRole(name)) return Status::AlreadyExists("role '" + name + "' exists");
+    s.roles.push_back({name, {}});
+    return Status::Ok();
+  });
+}
+
+Status Auth::DeleteRole(const std::string& name) {
+  return Change([&](SecurityState& s) -> Status {
+    QA_ASSIGN_OR_RETURN(security::Role * role, RoleOf(s, name));
+    const std::string folded = FoldCase(role->name);
+    for (UserRecord& u : s.users)
+      std::erase_if(u.roles, [&](const std::string& r) { return FoldCase(r) == folded; });
+    std::erase_if(s.roles, [&](const security::Role& r) { return FoldCase(r.name) == folded; });
+    return Status::Ok();
+  });
+}
+
+Status Auth::SetCubeGrant(const std::string& role_name, security::CubeGrant grant) {
+  return Change([&](SecurityState& s) -> Status {
+    QA_ASSIGN_OR_RETURN(security::Role * role, RoleOf(s, role_name));
+    std::erase_if(role->cubes, [&](const security::CubeGrant& c) {
+      return FoldCase(c.cube) == FoldCase(grant.cube);
+    });
+    role->cubes.push_back(std::move(grant));
+    return Status::Ok();
+  });
+}
+
+Status Auth::RemoveCubeGrant(const std::string& role_name, const std::string& cube) {
+  return Change([&](SecurityState& s) -> Status {
+    QA_ASSIGN_OR_RETURN(security::Role * role, RoleOf(s, role_name));
+    size_t removed = std::erase_if(role->cubes, [&](const security::CubeGrant& c) {
+      return FoldCase(c.cube) == FoldCase(cube);
+    });
+    if (removed == 0)
+      return Status::NotFound("role '" + role->name + "' has no grants on cube '" + cube + "'");
+    return Status::Ok();
+  });
+}
+
+Status Auth::AssignRole(const std::string& user_name, const std::string& role_name) {
+  return Change([&](SecurityState& s) -> Status {
+    QA_ASSIGN_OR_RETURN(security::Role * role, RoleOf(s, role_name));
+    QA_ASSIGN_OR_RETURN(UserRecord * user, UserOf(s, user_name));
+    for (const std::string& r : user->roles)
+      if (FoldCase(r) == FoldCase(role->name))
+        return Status::AlreadyExists("user '" + user->name + "' has role '" + role->name + "'");
+    user->roles.push_back(role->name);
+    return Status::Ok();
+  });
+}
+
+Status Auth::UnassignRole(const std::string& user_name, const std::string& role_name) {
+  return Change([&](SecurityState& s) -> Status {
+    QA_ASSIGN_OR_RETURN(UserRecord * user, UserOf(s, user_name));
+    size_t removed = std::erase_if(
+        user->roles, [&](const std::string& r) { return FoldCase(r) == FoldCase(role_name); });
+    if (removed == 0)
+      return Status::NotFound("user '" + user->name + "' has no role '" + role_name + "'");
+    return Status::Ok();
+  });
 }
 
 }  // namespace quantatom::server

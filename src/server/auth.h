@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "quantatom/status.h"
+#include "security/access.h"
 #include "server/login_limiter.h"
 #include "server/security_store.h"
 
@@ -42,9 +43,10 @@ struct AuthOptions {
 struct Principal {
   std::string user;
   bool admin = false;
-  bool api_token = false;  // false: a session from a login
-  std::string token_id;    // the session id or the API token id
-  int64_t expires_s = 0;   // sessions only
+  bool api_token = false;          // false: a session from a login
+  std::string token_id;            // the session id or the API token id
+  int64_t expires_s = 0;           // sessions only
+  std::vector<std::string> roles;  // the user's roles as of this request
 };
 
 enum class LoginOutcome { kOk, kBadCredentials, kRateLimited };
@@ -61,6 +63,7 @@ struct UserInfo {
   std::string name;
   bool admin = false;
   int64_t created_s = 0;
+  std::vector<std::string> roles;
 };
 
 struct TokenInfo {
@@ -94,16 +97,34 @@ class Auth {
   // kNotFound for a token that is not the caller's (unless admin).
   Status RevokeApiToken(const Principal& asking, const std::string& id);
 
+  // Roles: names as for users, unique ignoring case. Grants are checked
+  // against the model by the caller (security::ValidateCubeGrant); here
+  // only the role and user must exist.
+  Status AddRole(const std::string& name);
+  // Also takes the role from every user holding it.
+  Status DeleteRole(const std::string& name);
+  // Replaces the role's default and grants on grant.cube.
+  Status SetCubeGrant(const std::string& role, security::CubeGrant grant);
+  Status RemoveCubeGrant(const std::string& role, const std::string& cube);
+  Status AssignRole(const std::string& user, const std::string& role);
+  Status UnassignRole(const std::string& user, const std::string& role);
+  // The roles as of now; a later change to roles builds a new policy.
+  std::shared_ptr<const security::AccessPolicy> Policy() const;
+
  private:
   int64_t Now() const { return options_.now_s(); }
   std::optional<Principal> AuthenticateSession(std::string_view token) const;
   std::optional<Principal> AuthenticateApiToken(std::string_view token) const;
+  // Copies the state, lets `edit` change it, and stores it durably; the
+  // policy follows the stored roles.
+  Status Change(const std::function<Status(SecurityState&)>& edit);
 
   AuthOptions options_;
   std::string dummy_hash_;  // verified for unknown users so timing does not tell them apart
   mutable std::mutex mu_;   // guards store_ and limiter_
   std::unique_ptr<SecurityStore> store_;
   LoginLimiter limiter_;
+  std::shared_ptr<const security::AccessPolicy> policy_;  // of store_'s roles
 };
 
 }  // namespace quantatom::server

@@ -17,6 +17,7 @@ struct ServerLimits {
   size_t members_per_request_max = 10'000;
   size_t history_changes_max = 10'000;  // newest changes of a cell shown
   size_t client_txn_id_bytes_max = 200;
+  size_t grants_per_cube_max = 10'000;  // member grants of one role on one cube
 };
 
 struct ServerContext {
@@ -35,6 +36,7 @@ void AddAuthRoutes(Router& router, ServerContext& ctx);
 void AddModelRoutes(Router& router, ServerContext& ctx);
 void AddCellRoutes(Router& router, ServerContext& ctx);
 void AddChangeRoutes(Router& router, ServerContext& ctx);
+void AddRoleRoutes(Router& router, ServerContext& ctx);
 // GET /api/openapi.json, generated from `router` itself (openapi.cc).
 void AddOpenApiRoute(Router& router);
 json OpenApiDocument(const Router& router);

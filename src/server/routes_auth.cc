@@ -105,20 +105,22 @@ void AddAuthRoutes(Router& router, ServerContext& ctx) {
                 ThrowIfError(ctx.auth.RevokeApiToken(p, req.path_params.at("id")));
                 return JsonResponse(200, {{"revoked", req.path_params.at("id")}});
               }});
-  router.Add(
-      {"GET",
-       "/api/users",
-       "The users (admin)",
-       true,
-       true,
-       {},
-       false,
-       [&ctx](HttpRequest&, const Principal&) {
-         json users = json::array();
-         for (const UserInfo& u : ctx.auth.Users())
-           users.push_back({{"name", u.name}, {"admin", u.admin}, {"created_s", u.created_s}});
-         return JsonResponse(200, {{"users", users}});
-       }});
+  router.Add({"GET",
+              "/api/users",
+              "The users (admin)",
+              true,
+              true,
+              {},
+              false,
+              [&ctx](HttpRequest&, const Principal&) {
+                json users = json::array();
+                for (const UserInfo& u : ctx.auth.Users())
+                  users.push_back({{"name", u.name},
+                                   {"admin", u.admin},
+                                   {"created_s", u.created_s},
+                                   {"roles", u.roles}});
+                return JsonResponse(200, {{"users", users}});
+              }});
   router.Add({"POST",
               "/api/users",
               "Create a user (admin)",

@@ -3,13 +3,13 @@
 #include <set>
 
 #include "load/csv.h"
-#include "server/routes.h"
+#include "server/access_guard.h"
 
 namespace quantatom::server {
 namespace {
 
-HttpResponse View(ServerContext& ctx, HttpRequest& req) {
-  auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
+HttpResponse View(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
   json body = ParseJsonObject(req.body);
   if (const json* named = Member(body, "cube")) {
     if (!named->is_string() || FoldCase(named->get<std::string>()) != FoldCase(cube->name()))
@@ -18,16 +18,22 @@ HttpResponse View(ServerContext& ctx, HttpRequest& req) {
   }
   body["cube"] = cube->name();
   ViewSpec view = ValueOrThrow(ParseViewJson(body.dump()));
+  // Empty rows and columns are suppressed after masking (RestrictedGridJson).
+  const bool suppress_rows = view.suppress_empty_rows,
+             suppress_columns = view.suppress_empty_columns;
+  view.suppress_empty_rows = view.suppress_empty_columns = false;
   HttpResponse out;
+  uint64_t sequence = 0;
+  Grid grid;
   if (req.query.count("as_of")) {
-    uint64_t as_of = UnsignedQuery(req, "as_of", 0);
-    out.body = GridToJson(ValueOrThrow(ctx.db.QueryAsOf(view, as_of)));
-    out.headers.push_back({"X-Quantatom-Sequence", std::to_string(as_of)});
-    return out;
+    sequence = UnsignedQuery(req, "as_of", 0);
+    grid = ValueOrThrow(ctx.db.QueryAsOf(view, sequence));
+  } else {
+    // Read before the query: the grid reflects at least this sequence.
+    sequence = ctx.db.last_sequence();
+    grid = ValueOrThrow(cube->Query(view));
   }
-  // Read before the query: the grid reflects at least this sequence.
-  uint64_t sequence = ctx.db.last_sequence();
-  out.body = GridToJson(ValueOrThrow(cube->Query(view)));
+  out.body = RestrictedGridJson(std::move(grid), *cube, *access, suppress_rows, suppress_columns);
   out.headers.push_back({"X-Quantatom-Sequence", std::to_string(sequence)});
   return out;
 }
@@ -128,8 +134,10 @@ json FindConflicts(const ServerContext& ctx, const Cube& cube, const WriteBatch&
 }
 
 HttpResponse WriteCells(ServerContext& ctx, HttpRequest& req, const Principal& p) {
-  auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
+  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
   ParsedWrite w = ParseWrite(ctx, *cube, req.body);
+  // Before any conflict check: a 409 names other users' values.
+  RequireWritable(*cube, *access, w.batch);
   CommitContext commit{p.user, w.client_txn_id};
   Result<CommitResult> result = Status::Invalid("not committed");
   if (w.expected_sequence) {
@@ -170,9 +178,13 @@ std::vector<std::string> CellParameter(const HttpRequest& req) {
   return names;
 }
 
-HttpResponse History(ServerContext& ctx, HttpRequest& req) {
-  auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
+HttpResponse History(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
   Coordinate cell = ValueOrThrow(cube->Resolve(CellParameter(req)));
+  // A readable cell, leaf or consolidated, has only readable leaves beneath
+  // it (the leaf cap), so each change listed below is readable too.
+  if (access->Cell(cell) < security::Access::kRead)
+    throw ApiError(403, "FORBIDDEN", "no read access to this cell");
   auto changes = ValueOrThrow(ctx.db.CellHistory(cube->name(), cell));
   size_t max = std::min<uint64_t>(UnsignedQuery(req, "max", ctx.limits.history_changes_max),
                                   ctx.limits.history_changes_max);
@@ -206,7 +218,7 @@ void AddCellRoutes(Router& router, ServerContext& ctx) {
               false,
               {"as_of"},
               true,
-              [&ctx](HttpRequest& req, const Principal&) { return View(ctx, req); }});
+              [&ctx](HttpRequest& req, const Principal& p) { return View(ctx, req, p); }});
   router.Add({"POST",
               "/api/cubes/{cube}/cells",
               "Write leaf cells as one atomic, durable transaction; 409 when expected_sequence "
@@ -223,7 +235,7 @@ void AddCellRoutes(Router& router, ServerContext& ctx) {
               false,
               {"cell", "max"},
               false,
-              [&ctx](HttpRequest& req, const Principal&) { return History(ctx, req); }});
+              [&ctx](HttpRequest& req, const Principal& p) { return History(ctx, req, p); }});
 }
 
 }  // namespace quantatom::server

@@ -1,30 +1,7 @@
 // The change feed: committed transactions after a sequence number.
-#include "server/routes.h"
+#include "server/access_guard.h"
 
 namespace quantatom::server {
-namespace {
-
-json TransactionJson(const ServerContext& ctx, const Transaction& t) {
-  json deltas = json::array();
-  auto cube = t.cube.empty() ? nullptr : ctx.db.FindCube(t.cube);
-  size_t shown = cube ? std::min(t.deltas.size(), ctx.limits.deltas_per_transaction_max) : 0;
-  auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-  for (size_t i = 0; i < shown; ++i)
-    deltas.push_back({{"cell", CellNames(*cube, t.deltas.coordinate(i))},
-                      {"old_value", value(t.deltas.old_value(i))},
-                      {"new_value", value(t.deltas.new_value(i))}});
-  return {{"sequence", t.sequence},
-          {"time_us", t.time_us},
-          {"user", t.user},
-          {"kind", OperationKindName(t.kind)},
-          {"cube", t.cube},
-          {"client_txn_id", t.client_txn_id},
-          {"deltas_count", t.deltas.size()},
-          {"deltas", deltas},
-          {"deltas_omitted", t.deltas.size() - shown}};
-}
-
-}  // namespace
 
 void AddChangeRoutes(Router& router, ServerContext& ctx) {
   router.Add({"GET",
@@ -34,7 +11,7 @@ void AddChangeRoutes(Router& router, ServerContext& ctx) {
               false,
               {"after", "max"},
               false,
-              [&ctx](HttpRequest& req, const Principal&) {
+              [&ctx](HttpRequest& req, const Principal& p) {
                 uint64_t after = UnsignedQuery(req, "after", 0);
                 uint64_t max = UnsignedQuery(req, "max", 100);
                 if (max == 0 || max > ctx.limits.changes_per_request_max)
@@ -44,9 +21,15 @@ void AddChangeRoutes(Router& router, ServerContext& ctx) {
                 uint64_t last = ctx.db.last_sequence();
                 auto txns = ValueOrThrow(ctx.db.ChangesSince(after, max));
                 json out = json::array();
-                for (const Transaction& t : txns) out.push_back(TransactionJson(ctx, t));
-                return JsonResponse(
-                    200, {{"after", after}, {"last_sequence", last}, {"transactions", out}});
+                for (const Transaction& t : txns)
+                  if (auto shown = VisibleTransactionJson(ctx, p, t)) out.push_back(*shown);
+                // Where the next poll starts: past transactions hidden from
+                // this principal too, so it does not read them again.
+                uint64_t next_after = txns.empty() ? after : txns.back().sequence;
+                return JsonResponse(200, {{"after", after},
+                                          {"last_sequence", last},
+                                          {"next_after", next_after},
+                                          {"transactions", out}});
               }});
 }
 

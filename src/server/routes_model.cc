@@ -1,45 +1,73 @@
 // The model: cubes, dimensions and member search.
 
-#include "server/routes.h"
+#include "server/access_guard.h"
 
 namespace quantatom::server {
 namespace {
 
-json CubeJson(const Cube& cube) {
+// The atom count counts hidden cells too: shown only to whoever reads all.
+json CubeJson(const CubeAndAccess& c) {
   json dims = json::array();
-  for (const auto& d : cube.dimensions()) dims.push_back(d->name());
-  return {{"name", cube.name()}, {"dimensions", dims}, {"atoms", cube.Stats().atoms}};
+  for (const auto& d : c.cube->dimensions()) dims.push_back(d->name());
+  json out = {{"name", c.cube->name()}, {"dimensions", dims}};
+  if (c.access->AllReadable()) out["atoms"] = c.cube->Stats().atoms;
+  return out;
 }
 
-json DimensionJson(const Dimension& d) {
+json CubesJson(const ServerContext& ctx, const Principal& p) {
+  json cubes = json::array();
+  for (const CubeAndAccess& c : ReadableCubes(ctx, p)) cubes.push_back(CubeJson(c));
+  return cubes;
+}
+
+// A dimension as the principal sees it.
+struct VisibleDimension {
+  std::shared_ptr<const Dimension> dim;
+  std::optional<std::vector<bool>> visible;  // nullopt: every member
+
+  bool Shows(MemberId m) const { return !visible || (*visible)[m]; }
+  bool ShowsAny() const {
+    return !visible || std::find(visible->begin(), visible->end(), true) != visible->end();
+  }
+};
+
+json DimensionJson(const VisibleDimension& v) {
+  const Dimension& d = *v.dim;
   json roots = json::array();
-  for (MemberId r : d.roots()) roots.push_back(d.member_name(r));
+  for (MemberId r : d.roots())
+    if (v.Shows(r)) roots.push_back(d.member_name(r));
+  size_t members = 0, leaves = 0;
+  for (MemberId m = 0; m < d.size(); ++m) {
+    members += v.Shows(m);
+    leaves += v.Shows(m) && d.is_leaf(m);
+  }
   return {{"name", d.name()},
-          {"members", d.size()},
-          {"leaves", d.leaf_count()},
+          {"members", members},
+          {"leaves", leaves},
           {"max_level", d.max_level()},
           {"roots", roots}};
 }
 
-std::vector<std::shared_ptr<Cube>> Cubes(const Database& db) {
-  std::vector<std::shared_ptr<Cube>> out;
-  for (const std::string& name : db.CubeNames())
-    if (auto cube = db.FindCube(name)) out.push_back(std::move(cube));
-  return out;
+// Every dimension the principal sees a member of, in the order they were
+// created (an admin sees them all, in cubes or not).
+json DimensionsJson(const ServerContext& ctx, const Principal& p) {
+  json dims = json::array();
+  for (const std::string& name : ctx.db.DimensionNames()) {
+    auto dim = ctx.db.FindDimension(name);
+    if (!dim) continue;
+    VisibleDimension v{dim, VisibleMembers(ctx, p, *dim)};
+    if (v.ShowsAny()) dims.push_back(DimensionJson(v));
+  }
+  return dims;
 }
 
-// Every dimension, in cubes or not, in the order they were created.
-std::vector<std::shared_ptr<const Dimension>> Dimensions(const Database& db) {
-  std::vector<std::shared_ptr<const Dimension>> out;
-  for (const std::string& name : db.DimensionNames())
-    if (auto dim = db.FindDimension(name)) out.push_back(std::move(dim));
-  return out;
-}
-
-std::shared_ptr<const Dimension> DimensionOrThrow(const Database& db, const std::string& name) {
-  auto dim = db.FindDimension(name);
-  if (!dim) throw ApiError(404, "NOT_FOUND", "unknown dimension '" + name + "'");
-  return dim;
+// 404 also for a dimension of which the principal sees no member.
+VisibleDimension DimensionOrThrow(const ServerContext& ctx, const Principal& p,
+                                  const std::string& name) {
+  auto dim = ctx.db.FindDimension(name);
+  VisibleDimension v{dim, dim ? VisibleMembers(ctx, p, *dim) : std::nullopt};
+  if (!dim || !v.ShowsAny()) throw ApiError(404, "NOT_FOUND", "unknown dimension '" + name + "'");
+  return v;
 }
 
 bool Matches(const Dimension& d, MemberId m, const std::string& folded_search) {
@@ -50,17 +78,20 @@ bool Matches(const Dimension& d, MemberId m, const std::string& folded_search) {
   return false;
 }
 
-json MemberJson(const Dimension& d, MemberId m) {
+json MemberJson(const VisibleDimension& v, MemberId m) {
+  const Dimension& d = *v.dim;
   json aliases = json::array(), parents = json::array();
   for (const std::string& a : d.aliases(m)) aliases.push_back(a);
   for (const WeightedLink& p : d.parents(m))
-    parents.push_back({{"name", d.member_name(p.member)}, {"weight", p.weight}});
+    if (v.Shows(p.member))
+      parents.push_back({{"name", d.member_name(p.member)}, {"weight", p.weight}});
   return {{"name", d.member_name(m)}, {"aliases", aliases},  {"leaf", d.is_leaf(m)},
           {"level", d.level(m)},      {"depth", d.depth(m)}, {"parents", parents}};
 }
 
-HttpResponse Members(ServerContext& ctx, HttpRequest& req) {
-  auto dim = DimensionOrThrow(ctx.db, req.path_params.at("dim"));
+HttpResponse Members(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  VisibleDimension v = DimensionOrThrow(ctx, p, req.path_params.at("dim"));
+  const Dimension* dim = v.dim.get();
   auto it = req.query.find("search");
   std::string search = it == req.query.end() ? "" : FoldCase(it->second);
   uint64_t offset = UnsignedQuery(req, "offset", 0);
@@ -71,8 +102,8 @@ HttpResponse Members(ServerContext& ctx, HttpRequest& req) {
   json members = json::array();
   size_t matches = 0;
   for (MemberId m = 0; m < dim->size(); ++m) {
-    if (!Matches(*dim, m, search)) continue;
-    if (matches >= offset && members.size() < limit) members.push_back(MemberJson(*dim, m));
+    if (!v.Shows(m) || !Matches(*dim, m, search)) continue;
+    if (matches >= offset && members.size() < limit) members.push_back(MemberJson(v, m));
     ++matches;
   }
   return JsonResponse(200,
@@ -102,14 +133,12 @@ void AddModelRoutes(Router& router, ServerContext& ctx) {
               false,
               {},
               false,
-              [&ctx](HttpRequest&, const Principal&) {
+              [&ctx](HttpRequest&, const Principal& p) {
                 // Read first: the lists below reflect at least this sequence.
                 uint64_t sequence = ctx.db.last_sequence();
-                json cubes = json::array(), dims = json::array();
-                for (const auto& c : Cubes(ctx.db)) cubes.push_back(CubeJson(*c));
-                for (const auto& d : Dimensions(ctx.db)) dims.push_back(DimensionJson(*d));
-                return JsonResponse(
-                    200, {{"last_sequence", sequence}, {"cubes", cubes}, {"dimensions", dims}});
+                return JsonResponse(200, {{"last_sequence", sequence},
+                                          {"cubes", CubesJson(ctx, p)},
+                                          {"dimensions", DimensionsJson(ctx, p)}});
               }});
   router.Add({"GET",
               "/api/dimensions",
@@ -118,10 +147,8 @@ void AddModelRoutes(Router& router, ServerContext& ctx) {
               false,
               {},
               false,
-              [&ctx](HttpRequest&, const Principal&) {
-                json dims = json::array();
-                for (const auto& d : Dimensions(ctx.db)) dims.push_back(DimensionJson(*d));
-                return JsonResponse(200, {{"dimensions", dims}});
+              [&ctx](HttpRequest&, const Principal& p) {
+                return JsonResponse(200, {{"dimensions", DimensionsJson(ctx, p)}});
               }});
   router.Add({"GET",
               "/api/dimensions/{dim}",
@@ -130,9 +157,9 @@ void AddModelRoutes(Router& router, ServerContext& ctx) {
               false,
               {},
               false,
-              [&ctx](HttpRequest& req, const Principal&) {
+              [&ctx](HttpRequest& req, const Principal& p) {
                 return JsonResponse(
-                    200, DimensionJson(*DimensionOrThrow(ctx.db, req.path_params.at("dim"))));
+                    200, DimensionJson(DimensionOrThrow(ctx, p, req.path_params.at("dim"))));
               }});
   router.Add({"GET",
               "/api/dimensions/{dim}/members",
@@ -141,18 +168,16 @@ void AddModelRoutes(Router& router, ServerContext& ctx) {
               false,
               {"search", "offset", "limit"},
               false,
-              [&ctx](HttpRequest& req, const Principal&) { return Members(ctx, req); }});
+              [&ctx](HttpRequest& req, const Principal& p) { return Members(ctx, req, p); }});
   router.Add({"GET",
               "/api/cubes",
-              "The cubes with their dimensions and atom counts",
+              "The cubes you may read, with their dimensions and atom counts",
               true,
               false,
               {},
               false,
-              [&ctx](HttpRequest&, const Principal&) {
-                json cubes = json::array();
-                for (const auto& c : Cubes(ctx.db)) cubes.push_back(CubeJson(*c));
-                return JsonResponse(200, {{"cubes", cubes}});
+              [&ctx](HttpRequest&, const Principal& p) {
+                return JsonResponse(200, {{"cubes", CubesJson(ctx, p)}});
               }});
   router.Add({"GET",
               "/api/cubes/{cube}",
@@ -161,9 +186,9 @@ void AddModelRoutes(Router& router, ServerContext& ctx) {
               false,
               {},
               false,
-              [&ctx](HttpRequest& req, const Principal&) {
-                return JsonResponse(200,
-                                    CubeJson(*CubeOrThrow(ctx.db, req.path_params.at("cube"))));
+              [&ctx](HttpRequest& req, const Principal& p) {
+                return JsonResponse(
+                    200, CubeJson(ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"))));
               }});
 }
 

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
 
 #include "quantatom/dimension.h"
 #include "server/crypto.h"
@@ -24,14 +26,33 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::Io(what + " " + path + ": " + std::strerror(errno));
 }
 
+security::Access AccessOf(const json& text) {
+  auto access = security::ParseAccess(text.get<std::string>());
+  if (!access) throw std::invalid_argument("unknown access " + text.dump());
+  return *access;
+}
+
+security::Role RoleFromJson(const json& r) {
+  security::Role role{r.at("name"), {}};
+  for (const json& c : r.at("cubes")) {
+    security::CubeGrant grant{c.at("cube"), AccessOf(c.at("access")), {}};
+    for (const json& g : c.at("grants"))
+      grant.members.push_back({g.at("dimension"), g.at("member"), AccessOf(g.at("access"))});
+    role.cubes.push_back(std::move(grant));
+  }
+  return role;
+}
+
 json ToJson(const SecurityState& s) {
-  json users = json::array(), tokens = json::array(), revoked = json::object();
+  json users = json::array(), tokens = json::array(), revoked = json::object(),
+       roles = json::array();
   for (const UserRecord& u : s.users)
     users.push_back({{"id", u.id},
                      {"name", u.name},
                      {"password_hash", u.password_hash},
                      {"admin", u.admin},
-                     {"created_s", u.created_s}});
+                     {"created_s", u.created_s},
+                     {"roles", u.roles}});
   for (const ApiTokenRecord& t : s.tokens)
     tokens.push_back({{"id", t.id},
                       {"user", t.user},
@@ -39,7 +60,12 @@ json ToJson(const SecurityState& s) {
                       {"hash", t.hash},
                       {"created_s", t.created_s}});
   for (const auto& [id, expiry] : s.revoked_sessions) revoked[id] = expiry;
-  return {{"format", kFormat}, {"users", users}, {"tokens", tokens}, {"revoked_sessions", revoked}};
+  for (const security::Role& r : s.roles) roles.push_back(RoleToJson(r));
+  return {{"format", kFormat},
+          {"users", users},
+          {"tokens", tokens},
+          {"revoked_sessions", revoked},
+          {"roles", roles}};
 }
 
 Result<SecurityState> FromJson(const std::string& text, const std::string& path) {
@@ -47,14 +73,16 @@ Result<SecurityState> FromJson(const std::string& text, const std::string& path)
   try {
     json j = json::parse(text);
     if (j.at("format") != kFormat) return Status::Corruption(path + ": unknown format");
+    // Files written before roles existed have none: their users get no roles.
     for (const json& u : j.at("users"))
-      s.users.push_back(
-          {u.at("id"), u.at("name"), u.at("password_hash"), u.at("admin"), u.at("created_s")});
+      s.users.push_back({u.at("id"), u.at("name"), u.at("password_hash"), u.at("admin"),
+                         u.at("created_s"), u.value("roles", std::vector<std::string>{})});
     for (const json& t : j.at("tokens"))
       s.tokens.push_back({t.at("id"), t.at("user"), t.at("name"), t.at("hash"), t.at("created_s")});
     for (auto& [id, expiry] : j.at("revoked_sessions").items())
       s.revoked_sessions[id] = expiry.get<int64_t>();
-  } catch (const json::exception& e) {
+    for (const json& r : j.value("roles", json::array())) s.roles.push_back(RoleFromJson(r));
+  } catch (const std::exception& e) {  // json::exception, or a bad access level
     return Status::Corruption(path + ": " + e.what());
   }
   return s;
@@ -76,6 +104,30 @@ const UserRecord* SecurityState::FindUser(std::string_view name) const {
   for (const UserRecord& u : users)
     if (FoldCase(u.name) == FoldCase(name)) return &u;
   return nullptr;
+}
+
+UserRecord* SecurityState::FindUser(std::string_view name) {
+  return const_cast<UserRecord*>(std::as_const(*this).FindUser(name));
+}
+
+security::Role* SecurityState::FindRole(std::string_view name) {
+  for (security::Role& r : roles)
+    if (FoldCase(r.name) == FoldCase(name)) return &r;
+  return nullptr;
+}
+
+json RoleToJson(const security::Role& role) {
+  json cubes = json::array();
+  for (const security::CubeGrant& c : role.cubes) {
+    json grants = json::array();
+    for (const security::MemberGrant& g : c.members)
+      grants.push_back({{"dimension", g.dimension},
+                        {"member", g.member},
+                        {"access", security::AccessName(g.access)}});
+    cubes.push_back(
+        {{"cube", c.cube}, {"access", security::AccessName(c.default_access)}, {"grants", grants}});
+  }
+  return {{"name", role.name}, {"cubes", cubes}};
 }
 
 Status WriteFileDurably(Env* env, const std::string& dir, const std::string& name,

@@ -1,19 +1,22 @@
 // Users, API tokens and revoked sessions of a data directory, kept in
 // DIR/security/ (mode 0700) beside the log, which it never touches:
 //   server.key     32 random bytes, the key that signs session tokens (0600)
-//   security.json  users with Argon2id password hashes, API token hashes,
-//                  revoked sessions (0600), replaced durably on every change
+//   security.json  users with Argon2id password hashes and their roles, API
+//                  token hashes, revoked sessions, roles with their grants
+//                  (0600), replaced durably on every change
 //   lock           flock'ed while a process holds the store open
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "quantatom/env.h"
 #include "quantatom/status.h"
+#include "security/access.h"
 
 namespace quantatom::server {
 
@@ -24,6 +27,7 @@ struct UserRecord {
   std::string password_hash;  // crypto_pwhash_str (Argon2id)
   bool admin = false;
   int64_t created_s = 0;
+  std::vector<std::string> roles;  // role names as the roles spell them
 };
 
 struct ApiTokenRecord {
@@ -38,8 +42,11 @@ struct SecurityState {
   std::vector<UserRecord> users;
   std::vector<ApiTokenRecord> tokens;
   std::map<std::string, int64_t> revoked_sessions;  // session id -> its expiry (s)
+  std::vector<security::Role> roles;
 
   const UserRecord* FindUser(std::string_view name) const;
+  UserRecord* FindUser(std::string_view name);
+  security::Role* FindRole(std::string_view name);
 };
 
 // REQUIRES: external synchronization (Auth holds a mutex around it).
@@ -67,6 +74,10 @@ class SecurityStore {
   std::string key_;
   SecurityState state_;
 };
+
+// {"name", "cubes": [{"cube", "access", "grants": [{"dimension", "member",
+// "access"}]}]}: the role as security.json and the API show it.
+nlohmann::json RoleToJson(const security::Role& role);
 
 // Writes `content` to dir/name durably with mode 0600.
 Status WriteFileDurably(Env* env, const std::string& dir, const std::string& name,

@@ -94,6 +94,7 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddModelRoutes(impl->router, impl->ctx);
   AddCellRoutes(impl->router, impl->ctx);
   AddChangeRoutes(impl->router, impl->ctx);
+  AddRoleRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
   Impl* raw = impl.get();
   QA_ASSIGN_OR_RETURN(impl->listener,

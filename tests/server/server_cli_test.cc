@@ -164,6 +164,41 @@ TEST_F(ServerCliTest, FirstAdminFromTheCommandLineThenServeUntilSigterm) {
   EXPECT_EQ(serve.Stop(), 0) << serve.output();
 }
 
+TEST_F(ServerCliTest, RolesScriptedOfflineApplyWhenServing) {
+  ASSERT_EQ(Shell("QA_PASSWORD=alice-password " + Cli("user add " + Dir() + " alice --admin")).code,
+            0);
+  ASSERT_EQ(Shell("QA_PASSWORD=bob-password " + Cli("user add " + Dir() + " bob")).code, 0);
+  ASSERT_EQ(Shell(Cli("role add " + Dir() + " readers")).code, 0);
+  Output bad = Shell(Cli("role grant " + Dir() + " readers C --access READ --member D:zz=NONE"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.text.find("zz"), std::string::npos) << bad.text;
+  EXPECT_EQ(Shell(Cli("role grant " + Dir() + " readers C --access ALL")).code, 1);
+  EXPECT_EQ(Shell(Cli("role grant " + Dir() + " readers C --access READ --member D-a-READ")).code,
+            1);
+  EXPECT_EQ(Shell(Cli("role list " + Dir())).text, "readers users=\n");
+  Output granted = Shell(Cli("role grant " + Dir() + " readers C --access NONE --member D:a=READ"));
+  ASSERT_EQ(granted.code, 0) << granted.text;
+  ASSERT_EQ(Shell(Cli("role assign " + Dir() + " readers bob")).code, 0);
+  EXPECT_EQ(Shell(Cli("role assign " + Dir() + " readers nobody")).code, 1);
+  EXPECT_EQ(Shell(Cli("role list " + Dir())).text, "readers users=bob\n  C NONE\n    D:a=READ\n");
+
+  ServeChild serve(Dir(), {});
+  uint16_t port = serve.WaitForPort();
+  ASSERT_NE(port, 0) << serve.output();
+  std::string bob = Login(port, "bob", "bob-password");
+  HttpReply cubes = HttpClient(port).Get("/api/cubes", bob);
+  ASSERT_EQ(cubes.status, 200);
+  EXPECT_EQ(cubes.Json()["cubes"].size(), 1u);
+  HttpReply write = HttpClient(port).Post("/api/cubes/C/cells",
+                                          {{"cells", {{{"members", {"a"}}, {"value", 1}}}}}, bob);
+  EXPECT_EQ(write.status, 403) << write.body;
+  EXPECT_EQ(serve.Stop(), 0) << serve.output();
+  ASSERT_EQ(Shell(Cli("role unassign " + Dir() + " readers bob")).code, 0);
+  ASSERT_EQ(Shell(Cli("role revoke " + Dir() + " readers C")).code, 0);
+  ASSERT_EQ(Shell(Cli("role delete " + Dir() + " readers")).code, 0);
+  EXPECT_EQ(Shell(Cli("role list " + Dir())).text, "");
+}
+
 TEST_F(ServerCliTest, AdminFromTheEnvironmentAtServeStart) {
   {
     ServeChild serve(Dir(), {"QA_ADMIN_USER=root", "QA_ADMIN_PASSWORD=root-password"});

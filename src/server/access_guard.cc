@@ -1,0 +1,206 @@
+#include "server/access_guard.h"
+
+namespace quantatom::server {
+
+using security::Access;
+
+std::shared_ptr<const security::CubeAccess> AccessOf(const ServerContext& ctx, const Principal& p,
+                                                     const Cube& cube) {
+  return ctx.auth.Policy()->ForCube(p.roles, p.admin, cube);
+}
+
+CubeAndAccess ReadableCubeOrThrow(const ServerContext& ctx, const Principal& p,
+                                  const std::string& name) {
+  auto cube = CubeOrThrow(ctx.db, name);
+  auto access = AccessOf(ctx, p, *cube);
+  if (!access->AnyReadable()) throw ApiError(404, "NOT_FOUND", "unknown cube '" + name + "'");
+  return {std::move(cube), std::move(access)};
+}
+
+std::vector<CubeAndAccess> ReadableCubes(const ServerContext& ctx, const Principal& p) {
+  std::vector<CubeAndAccess> out;
+  auto policy = ctx.auth.Policy();
+  for (const std::string& name : ctx.db.CubeNames()) {
+    auto cube = ctx.db.FindCube(name);
+    if (!cube) continue;
+    auto access = policy->ForCube(p.roles, p.admin, *cube);
+    if (access->AnyReadable()) out.push_back({std::move(cube), std::move(access)});
+  }
+  return out;
+}
+
+std::optional<std::vector<bool>> VisibleMembers(const ServerContext& ctx, const Principal& p,
+                                                const Dimension& dim) {
+  if (p.admin) return std::nullopt;
+  std::vector<bool> visible;
+  for (const CubeAndAccess& c : ReadableCubes(ctx, p)) {
+    auto d = c.cube->DimensionIndex(dim.name());
+    if (!d || c.cube->dimensions()[*d].get() != &dim) continue;
+    visible.resize(dim.size(), false);
+    for (MemberId m = 0; m < dim.size(); ++m)
+      if (c.access->MemberVisible(*d, m)) visible[m] = true;
+  }
+  return visible;
+}
+
+namespace {
+
+std::vector<HeaderTuple> Kept(std::vector<HeaderTuple> headers, const std::vector<bool>& keep) {
+  std::vector<HeaderTuple> out;
+  for (size_t i = 0; i < headers.size(); ++i)
+    if (keep[i]) out.push_back(std::move(headers[i]));
+  return out;
+}
+
+// A grid with an access character per cell beside its values.
+struct AccessGrid {
+  Grid grid;
+  std::vector<char> access;  // row-major like grid.values
+
+  // Keeps the rows and columns flagged in `rows` and `columns`.
+  void Keep(const std::vector<bool>& rows, const std::vector<bool>& columns) {
+    const size_t nc = grid.columns.size();
+    std::vector<std::optional<double>> values;
+    std::vector<char> chars;
+    for (size_t r = 0; r < grid.rows.size(); ++r)
+      for (size_t c = 0; c < nc; ++c)
+        if (rows[r] && columns[c]) {
+          values.push_back(grid.values[r * nc + c]);
+          chars.push_back(access[r * nc + c]);
+        }
+    grid.rows = Kept(std::move(grid.rows), rows);
+    grid.columns = Kept(std::move(grid.columns), columns);
+    grid.values = std::move(values);
+    access = std::move(chars);
+  }
+
+  // Whether each row (or column) holds a value.
+  std::vector<bool> NonEmpty(bool rows) const {
+    const size_t nc = grid.columns.size();
+    std::vector<bool> out(rows ? grid.rows.size() : nc, false);
+    for (size_t i = 0; i < grid.values.size(); ++i)
+      if (grid.values[i]) out[rows ? i / nc : i % nc] = true;
+    return out;
+  }
+};
+
+// Cube dimension indices of an axis's dimensions.
+std::vector<size_t> AxisDims(const Cube& cube, const std::vector<std::string>& names) {
+  std::vector<size_t> out;
+  for (const std::string& n : names) out.push_back(*cube.DimensionIndex(n));
+  return out;
+}
+
+std::vector<bool> VisibleHeaders(const std::vector<HeaderTuple>& headers,
+                                 const std::vector<size_t>& dims,
+                                 const security::CubeAccess& access) {
+  std::vector<bool> out;
+  for (const HeaderTuple& h : headers) {
+    bool visible = true;
+    for (size_t k = 0; k < dims.size() && visible; ++k)
+      visible = access.MemberVisible(dims[k], h[k].id);
+    out.push_back(visible);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
+                               bool suppress_empty_rows, bool suppress_empty_columns) {
+  const auto row_dims = AxisDims(cube, grid.row_dimensions);
+  const auto column_dims = AxisDims(cube, grid.column_dimensions);
+  AccessGrid g{std::move(grid), {}};
+  g.access.assign(g.grid.values.size(), 'W');
+  g.Keep(VisibleHeaders(g.grid.rows, row_dims, access),
+         VisibleHeaders(g.grid.columns, column_dims, access));
+
+  bool context_leaf = true;
+  std::vector<bool> on_axis(cube.dimensions().size(), false);
+  for (size_t d : row_dims) on_axis[d] = true;
+  for (size_t d : column_dims) on_axis[d] = true;
+  for (size_t d = 0; d < on_axis.size(); ++d)
+    if (!on_axis[d])
+      context_leaf = context_leaf && cube.dimensions()[d]->is_leaf(g.grid.context[d]);
+
+  Coordinate cell = g.grid.context;
+  const size_t nc = g.grid.columns.size();
+  for (size_t r = 0; r < g.grid.rows.size(); ++r) {
+    bool row_leaf = context_leaf;
+    for (size_t k = 0; k < row_dims.size(); ++k) {
+      cell[row_dims[k]] = g.grid.rows[r][k].id;
+      row_leaf = row_leaf && g.grid.rows[r][k].leaf;
+    }
+    for (size_t c = 0; c < nc; ++c) {
+      bool leaf = row_leaf;
+      for (size_t k = 0; k < column_dims.size(); ++k) {
+        cell[column_dims[k]] = g.grid.columns[c][k].id;
+        leaf = leaf && g.grid.columns[c][k].leaf;
+      }
+      Access a = access.Cell(cell);
+      char& out = g.access[r * nc + c];
+      out = a == Access::kNone ? 'N' : a == Access::kWrite && leaf ? 'W' : 'R';
+      if (a == Access::kNone) g.grid.values[r * nc + c] = std::nullopt;
+    }
+  }
+  if (suppress_empty_rows) g.Keep(g.NonEmpty(true), std::vector<bool>(nc, true));
+  if (suppress_empty_columns)
+    g.Keep(std::vector<bool>(g.grid.rows.size(), true), g.NonEmpty(false));
+
+  json rows = json::array();
+  for (size_t r = 0; r < g.grid.rows.size(); ++r)
+    rows.push_back(std::string(g.access.begin() + r * g.grid.columns.size(),
+                               g.access.begin() + (r + 1) * g.grid.columns.size()));
+  // GridToJson writes one object; the access strings join it as its last
+  // member without parsing the (possibly large) grid back.
+  std::string body = GridToJson(g.grid);
+  body.pop_back();  // '}'
+  return body + ",\"access\":" + rows.dump() + "}";
+}
+
+void RequireWritable(const Cube& cube, const security::CubeAccess& access,
+                     const WriteBatch& batch) {
+  constexpr size_t kCellsNamedMax = 100;
+  json cells = json::array();
+  size_t refused = 0;
+  for (const WriteBatch::Entry& e : batch.entries()) {
+    if (access.Cell(e.coordinate) == Access::kWrite) continue;
+    if (++refused <= kCellsNamedMax) cells.push_back(CellNames(cube, e.coordinate));
+  }
+  if (refused == 0) return;
+  throw ApiError(403, "FORBIDDEN",
+                 "no write access to " + std::to_string(refused) + " of the " +
+                     std::to_string(batch.size()) + " cells; nothing was written",
+                 {{"cells", cells}, {"cells_refused", refused}});
+}
+
+std::optional<json> VisibleTransactionJson(const ServerContext& ctx, const Principal& p,
+                                           const Transaction& t) {
+  auto cube = t.cube.empty() ? nullptr : ctx.db.FindCube(t.cube);
+  std::vector<size_t> shown;
+  if (cube) {
+    shown = security::ReadableDeltas(*AccessOf(ctx, p, *cube), t.deltas);
+  }
+  // Model changes have no deltas: admins see them, others read the model.
+  if (!p.admin && shown.empty()) return std::nullopt;
+  const size_t visible = shown.size();
+  if (shown.size() > ctx.limits.deltas_per_transaction_max)
+    shown.resize(ctx.limits.deltas_per_transaction_max);
+  auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  json deltas = json::array();
+  for (size_t i : shown)
+    deltas.push_back({{"cell", CellNames(*cube, t.deltas.coordinate(i))},
+                      {"old_value", value(t.deltas.old_value(i))},
+                      {"new_value", value(t.deltas.new_value(i))}});
+  return json{{"sequence", t.sequence},
+              {"time_us", t.time_us},
+              {"user", t.user},
+              {"kind", OperationKindName(t.kind)},
+              {"cube", t.cube},
+              {"client_txn_id", t.client_txn_id},
+              {"deltas_count", visible},
+              {"deltas", deltas},
+              {"deltas_omitted", visible - shown.size()}};
+}
+
+}  // namespace quantatom::server

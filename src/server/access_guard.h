@@ -1,0 +1,59 @@
+// The one place routes ask what a principal may see or change. Every route
+// that reveals or changes data goes through these, so a new route (a
+// WebSocket push, a bulk write, an export) gets the same rules by calling
+// them (docs/design/server.md, "Roles and grants").
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "security/access.h"
+#include "server/routes.h"
+
+namespace quantatom::server {
+
+struct CubeAndAccess {
+  std::shared_ptr<Cube> cube;
+  std::shared_ptr<const security::CubeAccess> access;
+};
+
+std::shared_ptr<const security::CubeAccess> AccessOf(const ServerContext& ctx, const Principal& p,
+                                                     const Cube& cube);
+// The cube named in a path when the principal may read some cell of it;
+// otherwise 404 NOT_FOUND, as for a cube that does not exist, so hidden
+// cubes cannot be told from absent ones.
+CubeAndAccess ReadableCubeOrThrow(const ServerContext& ctx, const Principal& p,
+                                  const std::string& name);
+// Every cube the principal may read some cell of, in model order.
+std::vector<CubeAndAccess> ReadableCubes(const ServerContext& ctx, const Principal& p);
+
+// Which members of `dim` the principal sees: those visible in some readable
+// cube using the dimension. nullopt: every member (an admin). An empty
+// vector is no member at all (a dimension of no readable cube).
+std::optional<std::vector<bool>> VisibleMembers(const ServerContext& ctx, const Principal& p,
+                                                const Dimension& dim);
+
+// Restricts a grid to what `access` allows: rows and columns holding a
+// member that is not visible are omitted, cells without READ are emptied,
+// then empty rows and columns are suppressed as the view asked (after the
+// masking, so suppression cannot tell masked cells with values from empty
+// ones). Returns the grid JSON with "access": one string per row, a
+// character per column: 'W' a leaf cell the principal may write, 'R'
+// readable only, 'N' masked (its value is null).
+std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
+                               bool suppress_empty_rows, bool suppress_empty_columns);
+
+// 403 FORBIDDEN naming the cells (up to 100) of `batch` the principal may
+// not write; returns when it may write them all. Call before committing.
+void RequireWritable(const Cube& cube, const security::CubeAccess& access, const WriteBatch& batch);
+
+// A committed transaction as the change feed (and any push of changes)
+// shows it to the principal: only deltas of cells it may read, counted as
+// such. nullopt when it may see nothing of it: a data transaction with no
+// readable delta, or the creation of a cube it cannot read.
+std::optional<json> VisibleTransactionJson(const ServerContext& ctx, const Principal& p,
+                                           const Transaction& txn);
+
+}  // namespace quantatom::server
