@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ clang libclang-rt-14-dev clang-format python3
   libgtest-dev libtbb-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libsodium-dev libzstd-dev pkg-config
-  libboost-dev
+  libboost-dev libssl-dev prometheus-cpp-dev
 )
 missing=()
 for p in "${packages[@]}"; do

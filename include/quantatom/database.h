@@ -52,6 +52,23 @@ struct CellChange {
   double weight = 1;  // the leaf's weight in the cell
 };
 
+// What monitoring reads (the server's /readyz and /metrics). Cheap: no I/O.
+struct DatabaseHealth {
+  uint64_t last_sequence = 0;
+  uint64_t snapshot_sequence = 0;  // the newest snapshot holds transactions up to here; 0: none
+  // When this process wrote the newest snapshot, or opened the directory if
+  // it found the snapshot there (it is then at least that old); 0: none.
+  int64_t snapshot_time_us = 0;
+  // Bytes of encoded transactions this process appended to the log after
+  // the newest snapshot: what recovery would replay beyond it (transactions
+  // already replayed at open count in last_sequence - snapshot_sequence only).
+  uint64_t log_bytes_since_snapshot = 0;
+  // The log refuses every commit until the database is reopened: a failed
+  // fsync left an unknown outcome, or the model and the log were found apart.
+  bool writes_refused = false;
+  Status snapshot_status;  // the outcome of the last background snapshot
+};
+
 struct VerifyReport {
   uint64_t last_sequence = 0;
   size_t transactions_replayed = 0;  // from the log alone, when it starts at 1
@@ -92,6 +109,7 @@ class Database {
   uint64_t last_sequence() const;
   // The outcome of the last background snapshot (OK when none failed).
   Status snapshot_status() const;
+  DatabaseHealth Health() const;
 
   std::shared_ptr<Cube> FindCube(std::string_view name) const;
   std::shared_ptr<const Dimension> FindDimension(std::string_view name) const;

@@ -12,7 +12,7 @@ namespace quantatom::cli {
 namespace {
 
 struct ServeArgs {
-  std::string data, listen = "127.0.0.1:8080";
+  std::string data, listen = "127.0.0.1:8080", log_file;
   server::ServerOptions options;
   double request_seconds_max = 30, session_hours = 8;
   bool quiet = false;
@@ -40,6 +40,10 @@ int Serve(ServeArgs& a) {
   o.http.request_time_max = std::chrono::milliseconds(int64_t(a.request_seconds_max * 1000));
   o.auth.session_seconds = int64_t(a.session_hours * 3600);
   o.access_log = !a.quiet;
+  auto log = server::JsonLog::Open(a.log_file);
+  if (!log.ok()) return Fail(log.status());
+  o.log = std::move(*log);
+  using Level = server::JsonLog::Level;
   const char* admin = std::getenv("QA_ADMIN_USER");
   const char* password = std::getenv("QA_ADMIN_PASSWORD");
   if (admin && *admin) {
@@ -60,22 +64,28 @@ int Serve(ServeArgs& a) {
   db_options.create_if_missing = false;
   auto db = Database::Open(a.data, db_options);
   if (!db.ok()) return Fail(db.status());
-  for (const std::string& w : (*db)->open_warnings())
-    std::fprintf(stderr, "warning: %s\n", w.c_str());
+  for (const std::string& w : (*db)->open_warnings()) o.log->Write(Level::kWarn, w);
   auto server = server::Server::Start(**db, a.data, o);
   if (!server.ok()) return Fail(server.status());
   if (!(*server)->auth().HasUsers())
-    std::fprintf(stderr,
-                 "warning: no users yet; every request but /healthz and /readyz gets 401. Create "
-                 "an admin: quantatom user add %s NAME --admin\n",
-                 a.data.c_str());
-  std::fprintf(stderr, "serving %s at sequence %llu on http://%s:%u with %d threads\n",
-               a.data.c_str(), static_cast<unsigned long long>((*db)->last_sequence()),
-               o.address.c_str(), (*server)->port(), o.threads);
+    o.log->Write(Level::kWarn,
+                 "no users yet; every request but /healthz and /readyz gets 401. Create an "
+                 "admin: quantatom user add " +
+                     a.data + " NAME --admin");
+  const std::string url = std::string(o.tls.enabled() ? "https" : "http") + "://" + o.address +
+                          ":" + std::to_string((*server)->port());
+  o.log->Write(Level::kInfo,
+               "serving " + a.data + " at sequence " + std::to_string((*db)->last_sequence()) +
+                   " on " + url + " with " + std::to_string(o.threads) + " threads",
+               {{"data", a.data},
+                {"url", url},
+                {"last_sequence", (*db)->last_sequence()},
+                {"threads", o.threads}});
   int signal = 0;
   sigwait(&stop, &signal);
-  std::fprintf(stderr, "stopping (%s)\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  o.log->Write(Level::kInfo, "stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   (*server)->Stop();
+  o.log->Write(Level::kInfo, "stopped");
   return kExitOk;
 }
 
@@ -102,7 +112,12 @@ Runner AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--session-hours", a->session_hours, "Lifetime of a login's session token")
       ->capture_default_str();
-  cmd->add_flag("--quiet", a->quiet, "No access log on stderr");
+  cmd->add_option("--tls-cert", o.tls.cert_file,
+                  "PEM certificate chain: serve HTTPS only (with --tls-key)");
+  cmd->add_option("--tls-key", o.tls.key_file, "PEM private key of --tls-cert");
+  cmd->add_option("--log-file", a->log_file,
+                  "Append the JSON log here instead of writing it on stderr");
+  cmd->add_flag("--quiet", a->quiet, "No line per request in the log (errors still are)");
   return [=] { return Serve(*a); };
 }
 

@@ -131,10 +131,15 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     if (!txn.client_txn_id.empty()) results_by_client_id[txn.client_txn_id] = r;
     answers[i] = r;
   }
+  if (log->broken()) writes_refused = true;
   if (logged.ok() && !txns.empty()) {
     last_sequence += txns.size();
     last_hash = hash;
-    visible_sequence = last_sequence;
+    {
+      std::lock_guard lock(health_mu);
+      for (const std::string& p : payloads) log_bytes_appended += p.size();
+      visible_sequence = last_sequence;
+    }
     if (SnapshotDue()) snapshot_cv.notify_one();
     feed->Publish({txns.begin(), txns.end()});
   }

@@ -65,7 +65,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   impl->results_by_client_id = std::move(rebuilt.state.client_ids);
   impl->visible_sequence = impl->last_sequence;
   impl->feed = std::make_unique<ChangeFeed>(impl->last_sequence, options.change_feed_deltas_max);
-  impl->snapshot_sequence = rebuilt.snapshot.empty() ? 0 : rebuilt.state.sequence;
+  impl->snapshot_sequence = rebuilt.snapshot_sequence;
+  if (!rebuilt.snapshot.empty()) impl->snapshot_time_us = env->NowMicros();
   QA_RETURN_IF_ERROR(impl->log->StartAppending(rebuilt.log_end));
   Impl* raw = impl.get();
   impl->committer = std::thread([raw] { raw->CommitLoop(); });
@@ -94,6 +95,20 @@ uint64_t Database::last_sequence() const { return impl_->visible_sequence; }
 Status Database::snapshot_status() const {
   std::lock_guard lock(impl_->queue_mu);
   return impl_->last_snapshot_status;
+}
+
+DatabaseHealth Database::Health() const {
+  DatabaseHealth h;
+  {
+    std::lock_guard lock(impl_->health_mu);
+    h.last_sequence = impl_->visible_sequence;
+    h.snapshot_sequence = impl_->snapshot_sequence;
+    h.log_bytes_since_snapshot = impl_->log_bytes_appended - impl_->log_bytes_at_snapshot;
+    h.snapshot_time_us = h.snapshot_sequence ? impl_->snapshot_time_us : 0;
+  }
+  h.writes_refused = impl_->writes_refused;
+  h.snapshot_status = snapshot_status();
+  return h;
 }
 
 std::shared_ptr<Cube> Database::FindCube(std::string_view name) const {

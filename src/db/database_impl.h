@@ -53,6 +53,13 @@ struct Database::Impl {
   Hash last_hash{};
   std::unordered_map<std::string, CommitResult> results_by_client_id;
   std::atomic<uint64_t> visible_sequence{0};
+  std::atomic<bool> writes_refused{false};  // the log is broken
+  // Log bytes appended by this process, and their count when the newest
+  // snapshot's sequence was visible: read together with visible_sequence
+  // under health_mu, so a snapshot knows exactly the bytes it covers.
+  std::mutex health_mu;
+  uint64_t log_bytes_appended = 0, log_bytes_at_snapshot = 0;
+  int64_t snapshot_time_us = 0;  // under health_mu; see DatabaseHealth
   std::unique_ptr<ChangeFeed> feed;
   std::atomic<uint64_t> snapshot_sequence{0};  // of the newest snapshot, 0 for none
   std::mutex snapshot_mu;                      // one snapshot at a time

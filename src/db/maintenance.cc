@@ -63,7 +63,12 @@ bool SameAggregates(const std::vector<std::optional<double>>& a,
 
 Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   std::lock_guard one_at_a_time(impl.snapshot_mu);
-  const uint64_t sequence = impl.visible_sequence;
+  uint64_t sequence, log_bytes;
+  {
+    std::lock_guard lock(impl.health_mu);
+    sequence = impl.visible_sequence;
+    log_bytes = impl.log_bytes_appended;
+  }
   SnapshotReport report;
   report.sequence = sequence;
   if (sequence == impl.snapshot_sequence) return report;  // nothing new
@@ -80,7 +85,12 @@ Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   QA_RETURN_IF_ERROR(WriteSnapshot(impl.env, snapshot_dir, rebuilt.model, rebuilt.state));
   report.file = snapshot_dir + "/" + SnapshotName(sequence);
   if (auto data = impl.env->ReadFile(report.file); data.ok()) report.bytes = data->size();
-  impl.snapshot_sequence = sequence;
+  {
+    std::lock_guard lock(impl.health_mu);
+    impl.snapshot_sequence = sequence;
+    impl.log_bytes_at_snapshot = log_bytes;
+    impl.snapshot_time_us = impl.env->NowMicros();
+  }
   QA_RETURN_IF_ERROR(RemoveOldSnapshots(impl.env, snapshot_dir));
   if (impl.options.truncate_log_after_snapshot) {
     QA_ASSIGN_OR_RETURN(report.segments_removed, impl.log->Truncate(sequence));

@@ -13,6 +13,7 @@ Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& l
   }
   out.state = std::move(loaded.state);
   out.snapshot = loaded.file;
+  out.snapshot_sequence = out.state.sequence;
   out.warnings = loaded.warnings;
   ReplayOptions options;
   options.after_sequence = out.state.sequence;

@@ -11,9 +11,10 @@ namespace quantatom {
 
 struct Rebuilt {
   Model model;
-  SnapshotState state;   // as of the last transaction applied
-  LogEnd log_end;        // where the log ends (all of it, beyond up_to too)
-  std::string snapshot;  // the snapshot file used, "" for none
+  SnapshotState state;             // as of the last transaction applied
+  LogEnd log_end;                  // where the log ends (all of it, beyond up_to too)
+  std::string snapshot;            // the snapshot file used, "" for none
+  uint64_t snapshot_sequence = 0;  // the transactions it holds end here; 0 for none
   std::vector<std::string> warnings;
 };
 

@@ -3,6 +3,7 @@
 // become HTTP statuses and machine-readable codes.
 #pragma once
 
+#include <chrono>
 #include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,7 +24,11 @@ struct HttpRequest {
   std::map<std::string, std::string> query;  // decoded; a repeated key keeps the last value
   std::string body;
   std::string authorization;  // the Authorization header, "" when absent
+  std::string request_id;     // the X-Request-Id header, "" when absent
+  std::string traceparent;    // the W3C traceparent header, "" when absent
   std::string remote_address;
+  // When its last byte was read: latencies include the wait for a worker.
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
   std::map<std::string, std::string> path_params;  // decoded; filled by the router
 };
 

@@ -1,6 +1,7 @@
-// Boost.Beast and Asio for the server and its test client. GCC 12 reports a
-// boost::optional in Beast's parser as maybe uninitialized (a known false
-// positive); the warning is off inside these headers only.
+// Boost.Beast and Asio, with OpenSSL for TLS, for the server and its test
+// client. GCC 12 reports a boost::optional in Beast's parser as maybe
+// uninitialized (a known false positive); the warning is off inside these
+// headers only.
 #pragma once
 
 #pragma GCC diagnostic push
@@ -10,4 +11,5 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #pragma GCC diagnostic pop

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "server/beast.h"
-#include "server/router.h"
+#include "server/http_request.h"
 
 namespace quantatom::server {
 namespace {
@@ -16,12 +16,15 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Shared {
   explicit Shared(int workers) : pool(workers) {}
   HttpLimits limits;
   Dispatcher dispatch;
+  std::optional<ssl::context> tls;  // set: every connection speaks TLS
   std::atomic<size_t> connections{0};
   // Handlers run here, not on the I/O thread: a slow grid or a commit
   // waiting for its fsync must not hold up parsing, accepting or /healthz.
@@ -30,42 +33,56 @@ struct Shared {
   net::thread_pool pool;
 };
 
-// '+' is a space in query strings (form encoding); a literal '+' is %2B.
-void ParseQuery(std::string_view query, std::map<std::string, std::string>& out) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    std::string key(pair.substr(0, eq)),
-        value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    std::replace(key.begin(), key.end(), '+', ' ');
-    std::replace(value.begin(), value.end(), '+', ' ');
-    std::string k, v;
-    // A malformed escape keeps the raw text: the handler then reports it as
-    // an unknown member or a bad number, which names it.
-    out[PercentDecode(key, k) ? k : key] = PercentDecode(value, v) ? v : value;
-  }
-}
+// One connection. `Stream` is beast::tcp_stream, or TlsStream over one: the
+// TLS session shakes hands first and says close_notify last.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
 
-class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared, bool over_limit)
+  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared, bool over_limit) requires(!kTls)
       : stream_(std::move(socket)), shared_(std::move(shared)), over_limit_(over_limit) {
-    ++shared_->connections;
-    beast::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_address_ = remote.address().to_string();
+    Opened();
+  }
+  Session(tcp::socket&& socket, std::shared_ptr<Shared> shared, bool over_limit) requires(kTls)
+      : stream_(std::move(socket), *shared->tls),
+        shared_(std::move(shared)),
+        over_limit_(over_limit) {
+    Opened();
   }
   ~Session() { --shared_->connections; }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::Begin, shared_from_this()));
+                  beast::bind_front_handler(&Session::Handshake, shared_from_this()));
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void Opened() {
+    ++shared_->connections;
+    beast::error_code ec;
+    auto remote = lowest().socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = remote.address().to_string();
+  }
+
+  void Handshake() {
+    if constexpr (kTls) {
+      lowest().expires_after(shared_->limits.request_time_max);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                // Plain HTTP or garbage: nothing to answer it in.
+                                if (ec) return self->CloseTcp();
+                                self->tls_open_ = true;
+                                self->Begin();
+                              });
+    } else {
+      Begin();
+    }
+  }
+
   void Begin() {
     if (over_limit_) {
       Reply(ErrorResponse(503, "TOO_MANY_CONNECTIONS",
@@ -80,14 +97,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(shared_->limits.body_bytes_max);
     parser_->header_limit(static_cast<uint32_t>(shared_->limits.header_bytes_max));
-    stream_.expires_after(shared_->limits.idle_time_max);
+    lowest().expires_after(shared_->limits.idle_time_max);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
-    stream_.expires_after(shared_->limits.request_time_max);
+    lowest().expires_after(shared_->limits.request_time_max);
     auto& req = parser_->get();
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       // curl waits for this before sending a body over 1 KiB.
@@ -129,25 +146,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBody(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     http::request<http::string_body> req = parser_->release();
-    HttpRequest r;
-    r.method = std::string(req.method_string());
-    std::string_view target(req.target().data(), req.target().size());
-    size_t q = target.find('?');
-    r.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) ParseQuery(target.substr(q + 1), r.query);
-    r.authorization = std::string(req[http::field::authorization]);
-    r.remote_address = remote_address_;
-    r.body = std::move(req.body());
+    const unsigned version = req.version();
+    const bool close = !req.keep_alive();
+    HttpRequest r = ToHttpRequest(std::move(req), remote_address_);
     // The connection has no operation pending until the answer is posted
     // back to its strand, so nothing else touches the stream meanwhile.
-    net::post(shared_->pool, [self = shared_from_this(), r = std::move(r), version = req.version(),
-                              close = !req.keep_alive()]() mutable {
-      HttpResponse out = self->shared_->dispatch(r);
-      net::post(self->stream_.get_executor(),
-                [self, out = std::move(out), version, close]() mutable {
-                  self->Reply(std::move(out), version, close);
-                });
-    });
+    net::post(shared_->pool,
+              [self = shared_from_this(), r = std::move(r), version, close]() mutable {
+                HttpResponse out = self->shared_->dispatch(r);
+                net::post(self->stream_.get_executor(),
+                          [self, out = std::move(out), version, close]() mutable {
+                            self->Reply(std::move(out), version, close);
+                          });
+              });
   }
 
   void Reply(HttpResponse out, unsigned version, bool close) {
@@ -160,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(out.body);
     res->keep_alive(!close);
     res->prepare_payload();
-    stream_.expires_after(shared_->limits.request_time_max);
+    lowest().expires_after(shared_->limits.request_time_max);
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
                         if (ec || close) return self->Close();
@@ -168,31 +179,45 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // TLS says close_notify first (waiting a second at most for the client's).
+  void Close() {
+    if constexpr (kTls) {
+      if (tls_open_) {
+        lowest().expires_after(std::chrono::seconds(1));
+        stream_.async_shutdown(
+            [self = shared_from_this()](beast::error_code) { self->CloseTcp(); });
+        return;
+      }
+    }
+    CloseTcp();
+  }
+
   // Half-closes, then reads and drops what the client still sends for up to
   // a second before closing: closing with unread data resets the connection,
   // and the client could lose the answer (a 413 while it sends its body).
-  void Close() {
+  void CloseTcp() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(1));
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(std::chrono::seconds(1));
     drain_ = std::make_unique<std::array<char, 16384>>();
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(net::buffer(*drain_),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              if (ec) return self->stream_.close();
-                              self->Drain();
-                            });
+    lowest().async_read_some(net::buffer(*drain_),
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               if (ec) return self->lowest().close();
+                               self->Drain();
+                             });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Shared> shared_;
   std::string remote_address_;
   bool over_limit_;
+  bool tls_open_ = false;                           // the handshake succeeded
   std::unique_ptr<std::array<char, 16384>> drain_;  // while closing
 };
 
@@ -214,7 +239,10 @@ struct HttpListener::Impl {
         return;
       }
       bool over = shared->connections.load() >= shared->limits.connections_max;
-      std::make_shared<Session>(std::move(s), shared, over)->Start();
+      if (shared->tls)
+        std::make_shared<Session<TlsStream>>(std::move(s), shared, over)->Start();
+      else
+        std::make_shared<Session<beast::tcp_stream>>(std::move(s), shared, over)->Start();
       Accept();
     });
   }
@@ -235,12 +263,45 @@ HttpListener::HttpListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 HttpListener::~HttpListener() { Stop(); }
 
 uint16_t HttpListener::port() const { return impl_->port; }
+size_t HttpListener::connections_open() const { return impl_->shared->connections.load(); }
+
+namespace {
+
+// TLS 1.2 and 1.3 only, with the server's certificate and key checked now
+// rather than at the first handshake.
+Result<ssl::context> TlsContext(const TlsOptions& tls) {
+  if (tls.cert_file.empty() || tls.key_file.empty())
+    return Status::Invalid("TLS needs both a certificate (--tls-cert) and its key (--tls-key)");
+  ssl::context ctx(ssl::context::tls_server);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::single_dh_use);
+  beast::error_code ec;
+  // The key first: a certificate that does not match it then drops it, and
+  // the check below names both files (the other order fails inside OpenSSL
+  // with "key values mismatch").
+  if (ctx.use_private_key_file(tls.key_file, ssl::context::pem, ec); ec)
+    return Status::Invalid("TLS key " + tls.key_file + ": " + ec.message());
+  if (ctx.use_certificate_chain_file(tls.cert_file, ec); ec)
+    return Status::Invalid("TLS certificate " + tls.cert_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+    return Status::Invalid("TLS key " + tls.key_file + " does not match the certificate " +
+                           tls.cert_file);
+  return ctx;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<HttpListener>> HttpListener::Start(const std::string& address, uint16_t port,
                                                           int threads, HttpLimits limits,
+                                                          const TlsOptions& tls,
                                                           Dispatcher dispatch) {
   if (threads < 1) return Status::Invalid("threads must be at least 1");
   auto impl = std::make_unique<Impl>(threads);
+  if (tls.enabled()) {
+    QA_ASSIGN_OR_RETURN(ssl::context ctx, TlsContext(tls));
+    impl->shared->tls.emplace(std::move(ctx));
+  }
   impl->shared->limits = limits;
   impl->shared->dispatch = std::move(dispatch);
   beast::error_code ec;

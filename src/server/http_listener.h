@@ -1,7 +1,7 @@
-// The HTTP/1.1 listener (Boost.Beast over Asio): keep-alive connections on
-// one I/O thread, each request parsed within limits and handed to a
-// dispatcher that runs on a pool of worker threads. Beast stays inside
-// http_listener.cc.
+// The HTTP/1.1 listener (Boost.Beast over Asio, over TLS when configured):
+// keep-alive connections on one I/O thread, each request parsed within
+// limits and handed to a dispatcher that runs on a pool of worker threads.
+// Beast stays inside http_listener.cc and http_request.cc.
 #pragma once
 
 #include <chrono>
@@ -26,19 +26,30 @@ struct HttpLimits {
   std::chrono::milliseconds idle_time_max{60'000};
 };
 
+// HTTPS with these PEM files, or plain HTTP when both are empty: one
+// listener speaks one of them, never both.
+struct TlsOptions {
+  std::string cert_file;  // the certificate chain, the server's own first
+  std::string key_file;   // its private key, unencrypted
+  bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
+};
+
 // Answers every request; must not throw (the server's dispatcher catches).
 using Dispatcher = std::function<HttpResponse(HttpRequest&)>;
 
 class HttpListener {
  public:
   // Binds and listens (port 0: any free port, see port()), then serves
-  // until Stop(), dispatching on `threads` worker threads.
+  // until Stop(), dispatching on `threads` worker threads. With `tls`, an
+  // unreadable file, a key that does not match the certificate or a
+  // certificate OpenSSL refuses is kInvalidArgument, naming the file.
   static Result<std::unique_ptr<HttpListener>> Start(const std::string& address, uint16_t port,
                                                      int threads, HttpLimits limits,
-                                                     Dispatcher dispatch);
+                                                     const TlsOptions& tls, Dispatcher dispatch);
   ~HttpListener();  // stops
 
   uint16_t port() const;
+  size_t connections_open() const;
   // Stops accepting and answering, and joins the threads: requests being
   // handled finish, their answers are dropped. Idempotent.
   void Stop();

@@ -37,6 +37,8 @@ void AddModelRoutes(Router& router, ServerContext& ctx);
 void AddCellRoutes(Router& router, ServerContext& ctx);
 void AddChangeRoutes(Router& router, ServerContext& ctx);
 void AddRoleRoutes(Router& router, ServerContext& ctx);
+// GET /metrics: the Prometheus exposition `render` gives (routes_metrics.cc).
+void AddMetricsRoute(Router& router, std::function<std::string()> render);
 // GET /api/openapi.json, generated from `router` itself (openapi.cc).
 void AddOpenApiRoute(Router& router);
 json OpenApiDocument(const Router& router);

@@ -1,8 +1,11 @@
 #include "server/server.h"
 
+#include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <new>
+
+#include "server/metrics.h"
+#include "server/request_trace.h"
 
 namespace quantatom::server {
 
@@ -11,17 +14,23 @@ struct Server::Impl {
       : options(std::move(o)), auth(std::move(a)), ctx{db, *auth, options.limits, {}} {}
 
   HttpResponse Dispatch(HttpRequest& req);
-  HttpResponse Route(HttpRequest& req, std::string& user);
+  HttpResponse Route(HttpRequest& req, std::string& user, const server::Route*& route);
+  void LogRequest(const HttpRequest& req, const HttpResponse& out, const RequestTrace& trace,
+                  const server::Route* route, const std::string& user, double seconds);
 
   ServerOptions options;
   std::unique_ptr<Auth> auth;
   ServerContext ctx;
   Router router;
+  ServerMetrics metrics;
+  // Set once the listener runs; /metrics may be asked before Start returns.
+  std::atomic<const HttpListener*> running{nullptr};
   std::unique_ptr<HttpListener> listener;  // last: stopped before the rest goes
 };
 
-HttpResponse Server::Impl::Route(HttpRequest& req, std::string& user) {
+HttpResponse Server::Impl::Route(HttpRequest& req, std::string& user, const server::Route*& route) {
   Router::Match match = router.Find(req.method, req.path);
+  route = match.route;
   if (!match.route) {
     if (match.allowed.empty())
       return ErrorResponse(404, "NO_ROUTE",
@@ -54,11 +63,12 @@ HttpResponse Server::Impl::Route(HttpRequest& req, std::string& user) {
 }
 
 HttpResponse Server::Impl::Dispatch(HttpRequest& req) {
-  auto start = std::chrono::steady_clock::now();
+  RequestTrace trace = RequestTrace::Begin(req.request_id, req.traceparent);
   std::string user;
+  const server::Route* route = nullptr;
   HttpResponse out;
   try {
-    out = Route(req, user);
+    out = Route(req, user, route);
   } catch (const ApiError& e) {
     out = ErrorResponse(e);
   } catch (const std::bad_alloc&) {
@@ -66,14 +76,37 @@ HttpResponse Server::Impl::Dispatch(HttpRequest& req) {
   } catch (const std::exception& e) {
     out = ErrorResponse(500, "INTERNAL", e.what());
   }
-  if (options.access_log) {
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    json line = {{"method", req.method}, {"path", req.path}, {"status", out.status},
-                 {"user", user},         {"ms", ms},         {"remote", req.remote_address}};
-    std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-  }
+  out.headers.push_back({"X-Request-Id", trace.request_id});
+  out.headers.push_back({"traceparent", trace.TraceParentHeader()});
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received).count();
+  metrics.ObserveRequest(req.method, route ? route->pattern : "", out.status, seconds);
+  if (options.access_log || out.status >= 500) LogRequest(req, out, trace, route, user, seconds);
   return out;
+}
+
+// One line per request, carrying its request id and trace; a 5xx is an
+// error line with the error's message.
+void Server::Impl::LogRequest(const HttpRequest& req, const HttpResponse& out,
+                              const RequestTrace& trace, const server::Route* route,
+                              const std::string& user, double seconds) {
+  nlohmann::ordered_json line = {
+      {"request_id", trace.request_id}, {"trace_id", trace.trace_id}, {"span_id", trace.span_id}};
+  if (!trace.parent_id.empty()) line["parent_id"] = trace.parent_id;
+  line["method"] = req.method;
+  line["route"] = route ? route->pattern : "";
+  line["path"] = req.path;
+  line["status"] = out.status;
+  line["duration_ms"] = seconds * 1e3;
+  line["user"] = user;
+  line["remote"] = req.remote_address;
+  JsonLog::Level level = JsonLog::Level::kInfo;
+  if (out.status >= 500) {
+    level = JsonLog::Level::kError;
+    json body = json::parse(out.body, nullptr, false);
+    if (body.is_object() && body.contains("error")) line["error"] = body["error"].dump();
+  }
+  options.log->Write(level, "request", line);
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -82,6 +115,9 @@ Server::~Server() { Stop(); }
 
 Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& data_dir,
                                               ServerOptions options) {
+  if (!options.log) {
+    QA_ASSIGN_OR_RETURN(options.log, JsonLog::Open(""));
+  }
   QA_ASSIGN_OR_RETURN(auto store, SecurityStore::Open(data_dir));
   auto auth = std::make_unique<Auth>(std::move(store), options.auth);
   if (!options.bootstrap_admin_user.empty()) {
@@ -89,24 +125,35 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
     if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;
   }
   auto impl = std::make_unique<Impl>(db, std::move(auth), std::move(options));
+  Impl* raw = impl.get();
   AddHealthRoutes(impl->router, impl->ctx);
+  AddMetricsRoute(impl->router, [raw] {
+    const HttpListener* listener = raw->running.load();
+    return raw->metrics.Render(raw->ctx.db,
+                               {listener ? listener->connections_open() : 0,
+                                std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()});
+  });
   AddAuthRoutes(impl->router, impl->ctx);
   AddModelRoutes(impl->router, impl->ctx);
   AddCellRoutes(impl->router, impl->ctx);
   AddChangeRoutes(impl->router, impl->ctx);
   AddRoleRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
-  Impl* raw = impl.get();
   QA_ASSIGN_OR_RETURN(impl->listener,
                       HttpListener::Start(raw->options.address, raw->options.port,
-                                          raw->options.threads, raw->options.http,
+                                          raw->options.threads, raw->options.http, raw->options.tls,
                                           [raw](HttpRequest& req) { return raw->Dispatch(req); }));
+  raw->running = impl->listener.get();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 uint16_t Server::port() const { return impl_->listener->port(); }
 const Router& Server::router() const { return impl_->router; }
 Auth& Server::auth() { return *impl_->auth; }
+JsonLog& Server::log() { return *impl_->options.log; }
+HttpResponse Server::Handle(HttpRequest& req) { return impl_->Dispatch(req); }
 
 void Server::Stop() {
   if (impl_ && impl_->listener) impl_->listener->Stop();

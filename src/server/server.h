@@ -7,6 +7,7 @@
 #include "quantatom/database.h"
 #include "server/auth.h"
 #include "server/http_listener.h"
+#include "server/json_log.h"
 #include "server/router.h"
 #include "server/routes.h"
 
@@ -22,7 +23,11 @@ struct ServerOptions {
   // When both are set and no user of that name exists, the server creates
   // it as an admin at start (QA_ADMIN_USER / QA_ADMIN_PASSWORD).
   std::string bootstrap_admin_user, bootstrap_admin_password;
-  bool access_log = false;  // one JSON line per request on stderr
+  TlsOptions tls;  // HTTPS only when set
+  // Where startup, shutdown, errors and (with access_log) every request are
+  // logged, one JSON object a line; nullptr: stderr.
+  std::shared_ptr<JsonLog> log;
+  bool access_log = false;  // a line per request; answers 5xx are logged regardless
 };
 
 class Server {
@@ -36,6 +41,11 @@ class Server {
   uint16_t port() const;
   const Router& router() const;
   Auth& auth();
+  JsonLog& log();
+  // Answers one request as if the listener had read it: routing,
+  // authentication, metrics, X-Request-Id and traceparent, logging. For
+  // tests and the request fuzz target; thread-safe.
+  HttpResponse Handle(HttpRequest& req);
   // Stops listening and closes connections; requests being handled finish.
   void Stop();
 

@@ -282,8 +282,10 @@ TEST_F(FaultInjection, FailedFsyncIsUnknownOutcomeAndRefusesWritesUntilReopened)
   ASSERT_NO_FATAL_FAILURE(OpenWithModel());
   ASSERT_TRUE(Set(0, 0, 1).ok());
   const uint64_t before = db_->last_sequence();
+  EXPECT_FALSE(db_->Health().writes_refused);
   env_->InjectFault(Op::kSync, 1, Kind::kIoError);
   auto failed = Set(1, 0, 2);
+  EXPECT_TRUE(db_->Health().writes_refused);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), StatusCode::kUnknownOutcome) << failed.status().ToString();
   for (int i = 0; i < 3; ++i) {
@@ -302,6 +304,7 @@ TEST_F(FaultInjection, FailedFsyncIsUnknownOutcomeAndRefusesWritesUntilReopened)
   EXPECT_EQ(Total(0), 1.0);
   EXPECT_TRUE(db_->ChangesSince(before, 10)->empty());
   ASSERT_NO_FATAL_FAILURE(Open());
+  EXPECT_FALSE(db_->Health().writes_refused);
   auto accepted = Set(2, 0, 4);
   ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
 }

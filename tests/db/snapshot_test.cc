@@ -97,6 +97,44 @@ TEST_F(SnapshotTest, ReopeningFromSnapshotAndTruncatedLogKeepsEverything) {
   EXPECT_TRUE(again->replayed);
 }
 
+TEST_F(SnapshotTest, HealthCountsTheLogBeyondTheNewestSnapshot) {
+  {
+    auto db = Open();
+    DatabaseHealth none = db->Health();
+    EXPECT_EQ(none.snapshot_sequence, 0u);
+    EXPECT_EQ(none.snapshot_time_us, 0);
+    Fill(*db, 4);
+    DatabaseHealth before = db->Health();
+    EXPECT_EQ(before.last_sequence, 7u);
+    EXPECT_GT(before.log_bytes_since_snapshot, 0u);
+    ASSERT_TRUE(db->Snapshot().ok());
+    DatabaseHealth after = db->Health();
+    EXPECT_EQ(after.snapshot_sequence, 7u);
+    EXPECT_EQ(after.log_bytes_since_snapshot, 0u);
+    EXPECT_GT(after.snapshot_time_us, 0);
+    Fill(*db, 1);
+    DatabaseHealth one_more = db->Health();
+    EXPECT_EQ(one_more.last_sequence, 8u);
+    // One small write: more than its 8-byte value, less than all before the snapshot.
+    EXPECT_GT(one_more.log_bytes_since_snapshot, 8u);
+    EXPECT_LT(one_more.log_bytes_since_snapshot, before.log_bytes_since_snapshot);
+    EXPECT_TRUE(one_more.snapshot_status.ok());
+    EXPECT_FALSE(one_more.writes_refused);
+  }
+  // Found at open: known by sequence, dated no later than the open.
+  auto db = Open();
+  DatabaseHealth reopened = db->Health();
+  EXPECT_EQ(reopened.snapshot_sequence, 7u);
+  EXPECT_EQ(reopened.last_sequence, 8u);
+  EXPECT_GT(reopened.snapshot_time_us, 0);
+  EXPECT_EQ(reopened.log_bytes_since_snapshot, 0u);
+  // Transaction 8 is in the log only, so a snapshot now has something new.
+  auto again = db->Snapshot();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->sequence, 8u);
+  EXPECT_FALSE(again->file.empty());
+}
+
 TEST_F(SnapshotTest, DamagedSnapshotFallsBackToTheFullLogWithAWarning) {
   {
     auto db = Open();

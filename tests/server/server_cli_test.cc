@@ -221,5 +221,31 @@ TEST_F(ServerCliTest, NoUsersMeansEveryRequestNeedsATokenNobodyHas) {
   EXPECT_EQ(serve.Stop(), 0);
 }
 
+TEST_F(ServerCliTest, ServeLogsJsonLines) {
+  ServeChild serve(Dir(), {"QA_ADMIN_USER=", "QA_ADMIN_PASSWORD="});
+  uint16_t port = serve.WaitForPort();
+  ASSERT_NE(port, 0) << serve.output();
+  std::string first_line = serve.output().substr(0, serve.output().find('\n'));
+  nlohmann::json warning = nlohmann::json::parse(first_line, nullptr, false);
+  EXPECT_EQ(warning.value("level", ""), "warn") << first_line;
+  EXPECT_NE(warning.value("msg", "").find("no users yet"), std::string::npos) << first_line;
+  size_t serving = serve.output().find("{", first_line.size());
+  nlohmann::json started = nlohmann::json::parse(
+      serve.output().substr(serving, serve.output().find('\n', serving) - serving), nullptr, false);
+  EXPECT_EQ(started.value("url", ""), "http://127.0.0.1:" + std::to_string(port)) << serve.output();
+  EXPECT_EQ(started.value("level", ""), "info");
+  EXPECT_EQ(serve.Stop(), 0);
+}
+
+TEST_F(ServerCliTest, ServeRefusesTlsFilesItCannotUse) {
+  Output missing = Shell(Cli("serve --data " + Dir() + " --listen 127.0.0.1:0 --tls-cert " + Dir() +
+                             "/none.crt --tls-key " + Dir() + "/none.key"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.text.find("none."), std::string::npos) << missing.text;
+  Output half = Shell(Cli("serve --data " + Dir() + " --listen 127.0.0.1:0 --tls-key x.key"));
+  EXPECT_EQ(half.code, 1);
+  EXPECT_NE(half.text.find("--tls-cert"), std::string::npos) << half.text;
+}
+
 }  // namespace
 }  // namespace quantatom::testing

@@ -22,7 +22,7 @@ class ServerFixture : public ::testing::Test {
   static constexpr char kAdminPassword[] = "admin-password";
 
   void SetUp() override {
-    auto db = Database::Open(dir());
+    auto db = OpenDatabase();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
     CommitContext ctx{"setup", ""};
@@ -48,6 +48,9 @@ class ServerFixture : public ::testing::Test {
     db_.reset();
   }
 
+  // The database served; a test may put it on a FaultEnv.
+  virtual Result<std::unique_ptr<Database>> OpenDatabase() { return Database::Open(dir()); }
+
   // Options the tests change before StartServer (cheap Argon2id, a clock).
   virtual void Configure(server::ServerOptions& o) {}
 
@@ -64,7 +67,7 @@ class ServerFixture : public ::testing::Test {
     auto server = server::Server::Start(*db_, dir(), o);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
-    client_ = std::make_unique<HttpClient>(server_->port());
+    client_ = std::make_unique<HttpClient>(server_->port(), tls_ca_file_);
     token_ = Login(kAdmin, kAdminPassword);
     ASSERT_FALSE(token_.empty());
   }
@@ -99,6 +102,7 @@ class ServerFixture : public ::testing::Test {
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<HttpClient> client_;
   std::string token_;
+  std::string tls_ca_file_;  // set by a test serving HTTPS: client_ trusts this
 };
 
 // "/api/cubes/{cube}/view" -> "/api/cubes/Sales/view"

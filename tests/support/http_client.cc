@@ -1,5 +1,6 @@
 #include "support/http_client.h"
 
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <optional>
 
 #include "server/beast.h"
@@ -24,43 +25,79 @@ std::string HttpReply::ErrorCode() const {
 
 struct HttpClient::Impl {
   net::io_context ioc;
-  std::optional<beast::tcp_stream> stream;
+  std::optional<net::ssl::context> tls;  // set: HTTPS
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer;
+
+  bool connected() const { return plain || secure; }
+  void Disconnect() {
+    plain.reset();
+    secure.reset();
+  }
+  void Connect(uint16_t port, beast::error_code& ec) {
+    tcp::endpoint server(net::ip::make_address("127.0.0.1"), port);
+    buffer.clear();
+    if (!tls) {
+      plain.emplace(ioc);
+      plain->connect(server, ec);
+      return;
+    }
+    secure.emplace(ioc, *tls);
+    beast::get_lowest_layer(*secure).expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(*secure).connect(server, ec);
+    if (!ec) secure->handshake(net::ssl::stream_base::client, ec);
+  }
+  template <class Stream>
+  void Exchange(Stream& stream, http::request<http::string_body>& req,
+                http::response_parser<http::string_body>& parser, beast::error_code& ec) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+    http::write(stream, req, ec);
+    if (!ec) http::read(stream, buffer, parser, ec);
+  }
 };
 
-HttpClient::HttpClient(uint16_t port) : port_(port), impl_(std::make_unique<Impl>()) {}
+HttpClient::HttpClient(uint16_t port, const std::string& tls_ca_file)
+    : port_(port), impl_(std::make_unique<Impl>()) {
+  if (tls_ca_file.empty()) return;
+  impl_->tls.emplace(net::ssl::context::tls_client);
+  impl_->tls->load_verify_file(tls_ca_file);
+  impl_->tls->set_verify_mode(net::ssl::verify_peer);
+  impl_->tls->set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+}
 HttpClient::~HttpClient() = default;
 
 HttpReply HttpClient::Request(const std::string& method, const std::string& target,
-                              const std::string& body, const std::string& token) {
+                              const std::string& body, const std::string& token,
+                              const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   if (req.method() == http::verb::unknown) req.method_string(method);
   req.set(http::field::host, "127.0.0.1");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;
   req.keep_alive(true);
   req.prepare_payload();
   // One retry: a kept-alive connection the server closed meanwhile.
   for (int attempt = 0; attempt < 2; ++attempt) {
     beast::error_code ec;
-    if (!impl_->stream) {
-      impl_->stream.emplace(impl_->ioc);
-      impl_->stream->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), ec);
+    if (!impl_->connected()) {
+      impl_->Connect(port_, ec);
       ++connects_;
       if (ec) {
-        impl_->stream.reset();
+        impl_->Disconnect();
         return {};
       }
-      impl_->buffer.clear();
     }
-    impl_->stream->expires_after(std::chrono::seconds(30));
-    http::write(*impl_->stream, req, ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(1 << 30);
-    if (!ec) http::read(*impl_->stream, impl_->buffer, parser, ec);
+    if (impl_->secure)
+      impl_->Exchange(*impl_->secure, req, parser, ec);
+    else
+      impl_->Exchange(*impl_->plain, req, parser, ec);
     if (ec) {
-      impl_->stream.reset();
+      impl_->Disconnect();
       continue;
     }
     auto res = parser.release();
@@ -72,7 +109,7 @@ HttpReply HttpClient::Request(const std::string& method, const std::string& targ
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       reply.headers[name] = std::string(field.value());
     }
-    if (!res.keep_alive()) impl_->stream.reset();
+    if (!res.keep_alive()) impl_->Disconnect();
     return reply;
   }
   return {};

@@ -22,13 +22,16 @@ struct HttpReply {
 
 class HttpClient {
  public:
-  explicit HttpClient(uint16_t port);
+  // With `tls_ca_file` (PEM), HTTPS: the server's certificate must chain to
+  // it and name 127.0.0.1.
+  explicit HttpClient(uint16_t port, const std::string& tls_ca_file = "");
   ~HttpClient();
 
   // Sends on the open connection (connecting first when there is none) and
   // reads the answer; the connection stays open unless the server closed it.
   HttpReply Request(const std::string& method, const std::string& target,
-                    const std::string& body = "", const std::string& token = "");
+                    const std::string& body = "", const std::string& token = "",
+                    const std::map<std::string, std::string>& headers = {});
   HttpReply Get(const std::string& target, const std::string& token = "") {
     return Request("GET", target, "", token);
   }
