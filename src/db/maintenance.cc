@@ -82,9 +82,9 @@ Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   // Synced every time: an earlier snapshot's sync of the new directory may have failed.
   QA_RETURN_IF_ERROR(impl.env->CreateDirectory(snapshot_dir));
   QA_RETURN_IF_ERROR(impl.env->SyncDirectory(impl.dir));
-  QA_RETURN_IF_ERROR(WriteSnapshot(impl.env, snapshot_dir, rebuilt.model, rebuilt.state));
+  QA_ASSIGN_OR_RETURN(report.bytes,
+                      WriteSnapshot(impl.env, snapshot_dir, rebuilt.model, rebuilt.state));
   report.file = snapshot_dir + "/" + SnapshotName(sequence);
-  if (auto data = impl.env->ReadFile(report.file); data.ok()) report.bytes = data->size();
   {
     std::lock_guard lock(impl.health_mu);
     impl.snapshot_sequence = sequence;

@@ -116,7 +116,7 @@ Result<SnapshotState> Apply(const std::string& raw, const std::string& file, Mod
 
 std::string SnapshotName(uint64_t sequence) { return lf::SequenceFileName(sequence, ".snap"); }
 
-Status WriteSnapshot(Env* env, const std::string& dir, const Model& model,
+Result<uint64_t> WriteSnapshot(Env* env, const std::string& dir, const Model& model,
                      const SnapshotState& state, int zstd_level) {
   QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
   QA_ASSIGN_OR_RETURN(std::string compressed, Compress(Serialize(model, state), zstd_level));
@@ -134,7 +134,8 @@ Status WriteSnapshot(Env* env, const std::string& dir, const Model& model,
   QA_RETURN_IF_ERROR(file->Sync());  // an empty snapshot too
   QA_RETURN_IF_ERROR(file->Close());
   QA_RETURN_IF_ERROR(env->RenameFile(temp, final_path));
-  return env->SyncDirectory(dir);
+  QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
+  return compressed.size();
 }
 
 Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& dir, Model& model,
