@@ -211,20 +211,20 @@ Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std
   std::shared_ptr<Cube::PreparedLoad> load = std::move(*prepared);
   const Cube::BulkResult folded = load->result();
   if (report) *report = {rows, folded.atoms_written, folded.duplicates, parsed.bytes};
-  const size_t feed_max = impl_->options.change_feed_deltas_max;
-  auto request = Request(ctx, true, [cube, load, path, rows, feed_max](Transaction& txn, Overlay&) {
+  // A load the change feed would not keep is logged from its partitions
+  // and never held as AtomDeltas; a smaller one is, and is logged from them.
+  const bool omitted = load->size() > impl_->options.change_feed_deltas_max;
+  auto request = Request(ctx, true, [cube, load, path, rows, omitted](Transaction& txn, Overlay&) {
     txn.kind = OperationKind::kLoad;
     txn.cube = cube->name();
     txn.parameters = nlohmann::json{{"file", path}, {"rows", rows}}.dump();
-    // A load the change feed would not keep is logged from its partitions
-    // and never held as AtomDeltas.
-    if (load->size() <= feed_max)
-      txn.deltas = DeltasOf(*load);
-    else
+    if (omitted)
       txn.omitted_deltas = load->size();
+    else
+      txn.deltas = DeltasOf(*load);
     return Status::Ok();
   });
-  request->deltas = load;
+  if (omitted) request->deltas = load;
   request->apply = [cube, load](Model&, const Transaction&) {
     cube->ApplyLoad(*load);
     return Status::Ok();
