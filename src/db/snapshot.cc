@@ -117,7 +117,7 @@ Result<SnapshotState> Apply(const std::string& raw, const std::string& file, Mod
 std::string SnapshotName(uint64_t sequence) { return lf::SequenceFileName(sequence, ".snap"); }
 
 Result<uint64_t> WriteSnapshot(Env* env, const std::string& dir, const Model& model,
-                     const SnapshotState& state, int zstd_level) {
+                               const SnapshotState& state, int zstd_level) {
   QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
   QA_ASSIGN_OR_RETURN(std::string compressed, Compress(Serialize(model, state), zstd_level));
   const std::string final_path = dir + "/" + SnapshotName(state.sequence),

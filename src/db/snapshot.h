@@ -29,7 +29,7 @@ struct SnapshotState {
 // Writes `model` (whose structure came from state.structure) durably:
 // temporary file, fsync, rename, fsync of the directory. Returns its bytes.
 Result<uint64_t> WriteSnapshot(Env* env, const std::string& snapshot_dir, const Model& model,
-                     const SnapshotState& state, int zstd_level = 3);
+                               const SnapshotState& state, int zstd_level = 3);
 
 struct LoadedSnapshot {
   SnapshotState state;
