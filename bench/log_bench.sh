@@ -38,5 +38,7 @@ t = [med('THROUGHPUT', f'{w}_writers_tps') for w in (1, 8, 64)]
 print(f"THROUGHPUT          1/8/64 writers {t[0]:,.0f} / {t[1]:,.0f} / {t[2]:,.0f} commits/s  ({t[2] / t[0]:.1f}x)")
 print(f"SNAPSHOT            {med('SNAPSHOT', 'ms'):8.0f} ms  commits meanwhile p50 {med('SNAPSHOT', 'commit_p50_ms'):.3f} ms  "
       f"p99 {med('SNAPSHOT', 'commit_p99_ms'):.3f} ms  max {med('SNAPSHOT', 'commit_max_ms'):.3f} ms")
+print(f"  without snapshot  as long: commits p99 {med('SNAPSHOT', 'without_snapshot_commit_p99_ms'):.3f} ms  "
+      f"max {med('SNAPSHOT', 'without_snapshot_commit_max_ms'):.3f} ms")
 print(f"RECOVERY            {med('RECOVERY', 'ms'):8.0f} ms  (snapshot + {med('RECOVERY', 'transactions_after_snapshot'):,.0f} transactions)")
 PY

@@ -7,6 +7,8 @@
 # or runs out of memory.
 #   scripts/fuzz.sh                     # 30 s per target
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh   # by hand, for an hour
+# FUZZ_BUILD=DIR runs the targets of a build that already has them (the
+# test command's ASan build, configured with -DQA_FUZZ=ON).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
@@ -20,8 +22,12 @@ for src in tests/fuzz/*_fuzz.cc; do targets+=("$(basename "$src" .cc)"); done
 
 mkdir -p build
 log=build/fuzz.log
-if ! { CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DQA_FUZZ=ON -DQA_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C build/fuzz "${targets[@]}"; } >"$log" 2>&1; then
+bin=${FUZZ_BUILD:-build/fuzz}
+configure() {
+  [ -n "${FUZZ_BUILD:-}" ] || CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DQA_FUZZ=ON \
+    -DQA_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+}
+if ! { configure && ninja -C "$bin" "${targets[@]}"; } >"$log" 2>&1; then
   tail -n 40 "$log"
   echo "fuzz: build failed (full log: $log)" >&2
   exit 1
@@ -33,7 +39,7 @@ for t in "${targets[@]}"; do
   corpus=build/fuzz-corpus/$t artifacts=build/fuzz-artifacts/$t/
   mkdir -p "$corpus" "$artifacts"
   cp -n tests/fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null
-  build/fuzz/"$t" "$corpus" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
+  "$bin/$t" "$corpus" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts" >"build/fuzz-$t.log" 2>&1 &
   pids[$t]=$!
 done

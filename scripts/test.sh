@@ -32,8 +32,11 @@ unit_tests() {
   return "${PIPESTATUS[0]}"
 }
 
+# The ASan/UBSan build also holds the fuzz targets (clang; QA_FUZZ): the
+# core and server are compiled once for both.
 asan_tests() {
-  bash scripts/build.sh asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=address,undefined -DQA_TESTS=ON &&
+  CC=clang CXX=clang++ bash scripts/build.sh asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DQA_SANITIZE=address,undefined -DQA_TESTS=ON -DQA_FUZZ=ON &&
     QA_BIN=build/asan/quantatom ASAN_OPTIONS=detect_leaks=1 build/asan/quantatom_tests --gtest_brief=1
 }
 
@@ -64,7 +67,7 @@ step "format" format_check
 step "unit, property and CLI tests" unit_tests
 step "ASan/UBSan tests" asan_tests
 step "TSan concurrency tests" tsan_tests
-step "fuzz the parsers" env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz.sh
+step "fuzz the parsers" env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_BUILD=build/asan bash scripts/fuzz.sh
 step "planbench S answers" planbench_answers
 
 echo "steps: $passed passed, $failed failed"

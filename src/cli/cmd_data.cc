@@ -2,6 +2,7 @@
 // verify, snapshot, changes, history, undo.
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -20,6 +21,13 @@ Runner AddImportCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--user", *user, "User recorded in the log")->capture_default_str();
   return [=] {
+    // Checked before the data directory is opened, which would create a log
+    // inside a model directory named as DATA by mistake.
+    if (std::filesystem::exists(std::filesystem::path(*data) / "dims"))
+      return Fail(Status::Invalid(*data + " is a model directory (it has dims/); the order "
+                                          "is: import DATA MODEL"));
+    if (!std::filesystem::is_directory(std::filesystem::path(*model) / "dims"))
+      return Fail(Status::Invalid(*model + ": not a model directory (no dims/)"));
     auto db = Database::Open(*data);
     if (!db.ok()) return Fail(db.status());
     Status s = (*db)->ImportModelDirectory(*model, {*user, ""});

@@ -1,5 +1,6 @@
 #include "quantatom/database.h"
 
+#include <pthread.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -69,10 +70,16 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   if (!rebuilt.snapshot.empty()) impl->snapshot_time_us = env->NowMicros();
   QA_RETURN_IF_ERROR(impl->log->StartAppending(rebuilt.log_end));
   Impl* raw = impl.get();
-  impl->committer = std::thread([raw] { raw->CommitLoop(); });
+  impl->committer = std::thread([raw] {
+    pthread_setname_np(pthread_self(), "qa-commit");  // for top, perf and gdb
+    raw->CommitLoop();
+  });
   std::unique_ptr<Database> db(new Database(std::move(impl)));
   Database* self = db.get();
-  raw->snapshotter = std::thread([raw, self] { raw->SnapshotLoop(*self); });
+  raw->snapshotter = std::thread([raw, self] {
+    pthread_setname_np(pthread_self(), "qa-snapshots");
+    raw->SnapshotLoop(*self);
+  });
   return db;
 }
 

@@ -121,6 +121,22 @@ TEST_F(CliTest, DataDirectoryWritesAreLoggedDurableAndVerified) {
   EXPECT_NE(verified.text.find("ok: 5 transactions, 3 atoms"), std::string::npos) << verified.text;
 }
 
+TEST_F(CliTest, ImportWithItsDirectoriesSwappedChangesNothing) {
+  std::string data = (dir_ / "swapped").string();
+  Output swapped = RunCli("import " + Dir() + " " + data);
+  EXPECT_EQ(swapped.code, 1);
+  EXPECT_NE(swapped.text.find("is a model directory (it has dims/)"), std::string::npos)
+      << swapped.text;
+  EXPECT_FALSE(fs::exists(dir_ / "log"));
+  EXPECT_FALSE(fs::exists(dir_ / "LOCK"));
+  EXPECT_FALSE(fs::exists(data));
+  Output no_model = RunCli("import " + data + " " + (dir_ / "nowhere").string());
+  EXPECT_EQ(no_model.code, 1);
+  EXPECT_NE(no_model.text.find("not a model directory (no dims/)"), std::string::npos)
+      << no_model.text;
+  EXPECT_FALSE(fs::exists(data));
+}
+
 TEST_F(CliTest, HistoryTimeTravelAndUndo) {
   std::string data = (dir_ / "history").string();
   ASSERT_EQ(RunCli("import " + data + " " + Dir()).code, 0);

@@ -192,14 +192,15 @@ TEST_F(ServerCellsTest, ConcurrentWritesAllCommit) {
       {"East", "Jan"}, {"East", "Feb"}, {"West", "Jan"}, {"West", "Feb"}};
   constexpr int kWrites = 20;
   std::vector<std::thread> writers;
-  for (const auto& [region, month] : cells)
-    writers.emplace_back([&, region, month] {
+  for (const auto& cell : cells)
+    writers.emplace_back([&, cell] {
       HttpClient client(port());
       for (int v = 1; v <= kWrites; ++v)
-        EXPECT_EQ(
-            client.Post("/api/cubes/Sales/cells", {{"cells", {CellJson(region, month, v)}}}, token_)
-                .status,
-            200);
+        EXPECT_EQ(client
+                      .Post("/api/cubes/Sales/cells",
+                            {{"cells", {CellJson(cell.first, cell.second, v)}}}, token_)
+                      .status,
+                  200);
     });
   for (auto& t : writers) t.join();
   EXPECT_EQ(db_->last_sequence(), before + cells.size() * kWrites);

@@ -44,8 +44,9 @@ class ServerSecurityTest : public ServerFixture {
                  const std::string& query = "") {
     return client_->Request("POST", "/api/cubes/Sales/view" + query, body, token);
   }
-  HttpReply Write(const std::string& token, json cells) {
-    return client_->Post("/api/cubes/Sales/cells", {{"cells", cells}}, token);
+  // A vector, not json: `json x = {one}` is that one element under clang.
+  HttpReply Write(const std::string& token, std::vector<json> cells) {
+    return client_->Post("/api/cubes/Sales/cells", {{"cells", json(cells)}}, token);
   }
   static std::vector<std::string> RowNames(const json& grid) {
     std::vector<std::string> out;
