@@ -101,6 +101,10 @@ Runner AddServeCommand(CLI::App& app) {
   cmd->add_option("--threads", o.threads, "Threads serving requests")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--commit-threads", o.commit_threads,
+                  "Threads for requests that wait for a durable commit (they share fsyncs)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("--body-bytes-max", o.http.body_bytes_max, "Largest request body")
       ->capture_default_str();
   cmd->add_option("--cells-max", o.limits.cells_per_request_max, "Most cells in one write")

@@ -21,9 +21,11 @@ using tcp = net::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Shared {
-  explicit Shared(int workers) : pool(workers) {}
+  explicit Shared(const Workers& w)
+      : commits(w.commits), pool(w.threads), commit_pool(w.commit_threads) {}
   HttpLimits limits;
   Dispatcher dispatch;
+  std::function<bool(const HttpRequest&)> commits;
   std::optional<ssl::context> tls;  // set: every connection speaks TLS
   std::atomic<size_t> connections{0};
   // Handlers run here, not on the I/O thread: a slow grid or a commit
@@ -31,6 +33,10 @@ struct Shared {
   // Each connection has at most one request in the pool, so the queue is
   // bounded by connections_max.
   net::thread_pool pool;
+  // Requests that commit wait mostly for a shared fsync, not for a core:
+  // on a pool of their own, many wait at once and share group commits,
+  // and reads never queue behind them.
+  net::thread_pool commit_pool;
 };
 
 // One connection. `Stream` is beast::tcp_stream, or TlsStream over one: the
@@ -151,7 +157,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     HttpRequest r = ToHttpRequest(std::move(req), remote_address_);
     // The connection has no operation pending until the answer is posted
     // back to its strand, so nothing else touches the stream meanwhile.
-    net::post(shared_->pool,
+    const bool commits = shared_->commits && shared_->commits(r);
+    net::post(commits ? shared_->commit_pool : shared_->pool,
               [self = shared_from_this(), r = std::move(r), version, close]() mutable {
                 HttpResponse out = self->shared_->dispatch(r);
                 net::post(self->stream_.get_executor(),
@@ -224,7 +231,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 struct HttpListener::Impl {
-  explicit Impl(int workers)
+  explicit Impl(const Workers& workers)
       : ioc(1), acceptor(ioc), retry_timer(ioc), shared(std::make_shared<Shared>(workers)) {}
 
   void Accept() {
@@ -293,11 +300,12 @@ Result<ssl::context> TlsContext(const TlsOptions& tls) {
 }  // namespace
 
 Result<std::unique_ptr<HttpListener>> HttpListener::Start(const std::string& address, uint16_t port,
-                                                          int threads, HttpLimits limits,
+                                                          const Workers& workers, HttpLimits limits,
                                                           const TlsOptions& tls,
                                                           Dispatcher dispatch) {
-  if (threads < 1) return Status::Invalid("threads must be at least 1");
-  auto impl = std::make_unique<Impl>(threads);
+  if (workers.threads < 1 || workers.commit_threads < 1)
+    return Status::Invalid("threads must be at least 1");
+  auto impl = std::make_unique<Impl>(workers);
   if (tls.enabled()) {
     QA_ASSIGN_OR_RETURN(ssl::context ctx, TlsContext(tls));
     impl->shared->tls.emplace(std::move(ctx));
@@ -328,8 +336,10 @@ void HttpListener::Stop() {
     // io_context; the acceptor closes with it.
     impl_->ioc.stop();
     impl_->io_thread.join();
-    impl_->shared->pool.stop();
-    impl_->shared->pool.join();
+    for (net::thread_pool* pool : {&impl_->shared->pool, &impl_->shared->commit_pool}) {
+      pool->stop();
+      pool->join();
+    }
   });
 }
 

@@ -37,14 +37,22 @@ struct TlsOptions {
 // Answers every request; must not throw (the server's dispatcher catches).
 using Dispatcher = std::function<HttpResponse(HttpRequest&)>;
 
+// The threads that run the dispatcher: `threads` for most requests, and
+// `commit_threads` for those `commits` says wait for a durable commit.
+struct Workers {
+  int threads = 2;
+  int commit_threads = 64;
+  std::function<bool(const HttpRequest&)> commits;
+};
+
 class HttpListener {
  public:
   // Binds and listens (port 0: any free port, see port()), then serves
-  // until Stop(), dispatching on `threads` worker threads. With `tls`, an
+  // until Stop(), dispatching on the `workers` threads. With `tls`, an
   // unreadable file, a key that does not match the certificate or a
   // certificate OpenSSL refuses is kInvalidArgument, naming the file.
   static Result<std::unique_ptr<HttpListener>> Start(const std::string& address, uint16_t port,
-                                                     int threads, HttpLimits limits,
+                                                     const Workers& workers, HttpLimits limits,
                                                      const TlsOptions& tls, Dispatcher dispatch);
   ~HttpListener();  // stops
 

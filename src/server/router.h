@@ -25,6 +25,7 @@ struct Route {
   bool has_body = false;                  // takes a JSON body
   Handler handler;
   int success_status = 200;  // 201 for a creation
+  bool commits = false;      // waits for a durable commit: runs on the commit threads
 };
 
 class Router {

@@ -219,7 +219,7 @@ void AddCellRoutes(Router& router, ServerContext& ctx) {
               {"as_of"},
               true,
               [&ctx](HttpRequest& req, const Principal& p) { return View(ctx, req, p); }});
-  router.Add({"POST",
+  Route write{"POST",
               "/api/cubes/{cube}/cells",
               "Write leaf cells as one atomic, durable transaction; 409 when expected_sequence "
               "is stale for any of them",
@@ -227,7 +227,9 @@ void AddCellRoutes(Router& router, ServerContext& ctx) {
               false,
               {},
               true,
-              [&ctx](HttpRequest& req, const Principal& p) { return WriteCells(ctx, req, p); }});
+              [&ctx](HttpRequest& req, const Principal& p) { return WriteCells(ctx, req, p); }};
+  write.commits = true;
+  router.Add(std::move(write));
   router.Add({"GET",
               "/api/cubes/{cube}/cells/history",
               "The transactions that changed a cell, oldest first",

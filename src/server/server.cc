@@ -143,7 +143,13 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddOpenApiRoute(impl->router);
   QA_ASSIGN_OR_RETURN(impl->listener,
                       HttpListener::Start(raw->options.address, raw->options.port,
-                                          raw->options.threads, raw->options.http, raw->options.tls,
+                                          {raw->options.threads, raw->options.commit_threads,
+                                           [raw](const HttpRequest& req) {
+                                             const Route* r =
+                                                 raw->router.Find(req.method, req.path).route;
+                                             return r && r->commits;
+                                           }},
+                                          raw->options.http, raw->options.tls,
                                           [raw](HttpRequest& req) { return raw->Dispatch(req); }));
   raw->running = impl->listener.get();
   return std::unique_ptr<Server>(new Server(std::move(impl)));

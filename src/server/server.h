@@ -15,8 +15,9 @@ namespace quantatom::server {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;  // 0: any free port (see Server::port)
-  int threads = 2;
+  uint16_t port = 8080;     // 0: any free port (see Server::port)
+  int threads = 2;          // for reads and everything else
+  int commit_threads = 64;  // for requests waiting for a durable commit (Route::commits)
   HttpLimits http;
   ServerLimits limits;
   AuthOptions auth;
