@@ -25,6 +25,9 @@ struct Route {
   bool has_body = false;                  // takes a JSON body
   Handler handler;
   int success_status = 200;  // 201 for a creation
+  // Takes a bulk body (CSV or columnar JSON) under HttpLimits'
+  // bulk_body_bytes_max instead of the JSON body limit.
+  bool bulk_body = false;
 };
 
 class Router {
