@@ -7,7 +7,8 @@
 # durable commit:
 #   - a CSV bulk write of the dataset's first CELLS facts (default 1,000,000)
 #     into an empty cube, and the same cells again (replacing atoms);
-#   - the same cells as columnar JSON into the other empty cube;
+#   - the same cells as columnar JSON into another empty cube, and with
+#     member indices ("members" lists) into a third;
 #   - exports of the cube as CSV and as columnar JSON: cells/s, MB/s and
 #     the server's peak RSS growth while exporting (VmHWM reset first).
 # The binary is QA_BIN, default build/test/quantatom (a Release build).
@@ -23,10 +24,11 @@ rm -rf "$scratch"
 mkdir -p "$scratch/model/cubes"
 cp -r "$pb/dims" "$scratch/model/dims"  # a copy: import reads MODEL, writes DATA
 header=$(head -n 1 "$pb/facts.csv")
-for cube in csv columnar; do echo "$header" >"$scratch/model/cubes/$cube.csv"; done
+for cube in csv columnar indices; do echo "$header" >"$scratch/model/cubes/$cube.csv"; done
 "$bin" import "$scratch/data" "$scratch/model" >/dev/null
 head -n $((cells + 1)) "$pb/facts.csv" >"$scratch/cells.csv"
 python3 bench/bulk_columnar.py "$scratch/cells.csv" >"$scratch/cells.json"
+python3 bench/bulk_columnar.py "$scratch/cells.csv" --indices >"$scratch/indices.json"
 
 QA_ADMIN_USER=bench QA_ADMIN_PASSWORD=bench-password \
   "$bin" serve --data "$scratch/data" --listen 127.0.0.1:$port --quiet \
@@ -55,6 +57,7 @@ PY
 bulk csv_bulk csv text/csv "$scratch/cells.csv"
 bulk csv_bulk_replace csv text/csv "$scratch/cells.csv"
 bulk columnar_bulk columnar application/json "$scratch/cells.json"
+bulk columnar_indices indices application/json "$scratch/indices.json"
 
 # export FORMAT: the cube streamed to /dev/null; the server's RSS before and its peak during.
 export_run() {

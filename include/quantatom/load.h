@@ -80,7 +80,9 @@ Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std:
 
 // Columnar JSON facts: {"dimensions": [names] (optional), "columns": {dim:
 // [member names], ...}, "values": [numbers]}, every cube dimension a column
-// and every column as long as "values"; cell i is entry i of each. Parsed
+// and every column as long as "values"; cell i is entry i of each. A column
+// may instead hold indices into a list of names for its dimension given in
+// "members": {dim: [names], ...} (smaller and faster to read). Parsed
 // with a SAX reader, no document tree. Rejected cells carry their 0-based
 // index in RejectedRow::line and column 0. Structural errors (not this
 // shape, malformed JSON: with its byte offset) fail the whole parse.

@@ -18,7 +18,7 @@ struct BadEntry {
 };
 
 // Where the reader is: which top-level member, which column.
-enum class In { kTop, kDimensions, kColumns, kColumn, kValues, kDone };
+enum class In { kTop, kDimensions, kColumns, kColumn, kMembers, kDictionary, kValues, kDone };
 
 class ColumnarReader : public nlohmann::json_sax<json> {
  public:
@@ -29,12 +29,18 @@ class ColumnarReader : public nlohmann::json_sax<json> {
     columns_.resize(resolvers_.size());
     bad_.resize(resolvers_.size() + 1);  // the last: values
     seen_.resize(resolvers_.size(), false);
+    has_dictionary_.resize(resolvers_.size(), false);
+    indexed_.resize(resolvers_.size(), false);
+    dictionary_.resize(resolvers_.size());
   }
 
   bool null() override { return Value(std::nullopt, "null"); }
   bool boolean(bool) override { return Value(std::nullopt, "a boolean"); }
   bool number_integer(number_integer_t v) override { return Value(static_cast<double>(v), ""); }
-  bool number_unsigned(number_unsigned_t v) override { return Value(static_cast<double>(v), ""); }
+  bool number_unsigned(number_unsigned_t v) override {
+    if (in_ == In::kColumn) return Index(v);
+    return Value(static_cast<double>(v), "");
+  }
   bool number_float(number_float_t v, const string_t&) override { return Value(v, ""); }
   bool binary(binary_t&) override { return Fail("unexpected binary value"); }
 
@@ -47,35 +53,42 @@ class ColumnarReader : public nlohmann::json_sax<json> {
       return true;
     }
     if (in_ == In::kColumn) return Member(text);
+    if (in_ == In::kDictionary) {
+      dictionary_[column_].push_back(resolvers_[column_].FindLeaf(text));
+      dictionary_[column_].back().message += '\0' + text;  // the name, after the message
+      return true;
+    }
     return Value(std::nullopt, "a string");
   }
 
   bool start_object(std::size_t) override {
     if (in_ == In::kTop && !started_) return started_ = true;
-    if (in_ == In::kTop && key_ == "columns") {
-      in_ = In::kColumns;
+    if (in_ == In::kTop && (key_ == "columns" || key_ == "members")) {
+      in_ = key_ == "columns" ? In::kColumns : In::kMembers;
       return true;
     }
     return Fail(Where() + ": unexpected object");
   }
 
   bool key(string_t& k) override {
-    if (in_ == In::kColumns) {
+    if (in_ == In::kColumns || in_ == In::kMembers) {
+      const std::string field = in_ == In::kColumns ? "'columns'" : "'members'";
       auto d = cube_.DimensionIndex(k);
-      if (!d) return Fail("'columns': cube '" + cube_.name() + "' has no dimension '" + k + "'");
-      if (seen_[*d]) return Fail("'columns': dimension '" + k + "' appears twice");
-      seen_[*d] = true;
+      if (!d) return Fail(field + ": cube '" + cube_.name() + "' has no dimension '" + k + "'");
+      std::vector<bool>& seen = in_ == In::kColumns ? seen_ : has_dictionary_;
+      if (seen[*d]) return Fail(field + ": dimension '" + k + "' appears twice");
+      seen[*d] = true;
       column_ = *d;
       return true;
     }
-    if (k != "dimensions" && k != "columns" && k != "values")
-      return Fail("unknown field '" + k + "' (expected dimensions, columns and values)");
+    if (k != "dimensions" && k != "columns" && k != "members" && k != "values")
+      return Fail("unknown field '" + k + "' (expected dimensions, members, columns and values)");
     key_ = k;
     return true;
   }
 
   bool end_object() override {
-    in_ = in_ == In::kColumns ? In::kTop : In::kDone;
+    in_ = in_ == In::kColumns || in_ == In::kMembers ? In::kTop : In::kDone;
     return true;
   }
 
@@ -86,6 +99,8 @@ class ColumnarReader : public nlohmann::json_sax<json> {
       in_ = In::kValues;
     } else if (in_ == In::kColumns) {
       in_ = In::kColumn;
+    } else if (in_ == In::kMembers) {
+      in_ = In::kDictionary;
     } else {
       return Fail(Where() + ": unexpected array");
     }
@@ -93,7 +108,7 @@ class ColumnarReader : public nlohmann::json_sax<json> {
   }
 
   bool end_array() override {
-    in_ = in_ == In::kColumn ? In::kColumns : In::kTop;
+    in_ = in_ == In::kColumn ? In::kColumns : in_ == In::kDictionary ? In::kMembers : In::kTop;
     return true;
   }
 
@@ -112,6 +127,8 @@ class ColumnarReader : public nlohmann::json_sax<json> {
   // The cells, once the whole text was read.
   Result<ParsedFacts> Cells(const LoadOptions& options) {
     QA_RETURN_IF_ERROR(CheckShape());
+    for (size_t d = 0; d < columns_.size(); ++d)
+      if (indexed_[d]) QA_RETURN_IF_ERROR(Translate(d));
     const size_t n = values_.size(), dims = columns_.size();
     ParsedFacts parsed;
     parsed.atoms.keys.reserve(n);
@@ -158,7 +175,46 @@ class ColumnarReader : public nlohmann::json_sax<json> {
     return in_ == In::kTop ? "'" + key_ + "'" : "the body";
   }
 
+  // An index into the column's "members" list, translated once all is read.
+  bool Index(uint64_t index) {
+    std::vector<LeafOrdinal>& column = columns_[column_];
+    if (!column.empty() && !indexed_[column_])
+      return Fail(Where() + ": a column holds member names or indices, not both");
+    indexed_[column_] = true;
+    column.push_back(static_cast<LeafOrdinal>(std::min<uint64_t>(index, kNotALeaf)));
+    return true;
+  }
+
+  // Indices of column d to leaves through its "members" list; entries
+  // naming a bad member are bad entries.
+  Status Translate(size_t d) {
+    const std::string name = cube_.dimensions()[d]->name();
+    if (!has_dictionary_[d])
+      return Status::Invalid("'columns." + name +
+                             "' holds indices but 'members' has no list for '" + name + "'");
+    const std::vector<ColumnResolver::Leaf>& dictionary = dictionary_[d];
+    for (size_t i = 0; i < columns_[d].size(); ++i) {
+      LeafOrdinal& entry = columns_[d][i];
+      if (entry >= dictionary.size())
+        return Status::Invalid("'columns." + name + "'[" + std::to_string(i) + "]: index " +
+                               std::to_string(entry) + " is past the " +
+                               std::to_string(dictionary.size()) + " names of 'members." + name +
+                               "'");
+      const ColumnResolver::Leaf& found = dictionary[entry];
+      entry = found.leaf;
+      if (entry == kNotALeaf && bad_[d].size() < listed_max_) {
+        size_t zero = found.message.find('\0');
+        bad_[d].push_back(
+            {i,
+             {0, 0, found.problem, found.message.substr(0, zero), found.message.substr(zero + 1)}});
+      }
+    }
+    return Status::Ok();
+  }
+
   bool Member(const std::string& text) {
+    if (indexed_[column_])
+      return Fail(Where() + ": a column holds member names or indices, not both");
     std::vector<LeafOrdinal>& column = columns_[column_];
     Last& last = last_[column_ % kLastMax];
     if (last.dim == column_ && last.text == text) {
@@ -236,6 +292,10 @@ class ColumnarReader : public nlohmann::json_sax<json> {
   std::vector<double> values_;                     // NaN: bad
   std::vector<std::vector<BadEntry>> bad_;         // per column, then values
   std::vector<bool> seen_;
+  // "members": per dimension, its list of names as leaves (message: the
+  // problem, then '\0' and the name), and whether the column uses it.
+  std::vector<bool> has_dictionary_, indexed_;
+  std::vector<std::vector<ColumnResolver::Leaf>> dictionary_;
   std::vector<size_t> listed_dims_;
   Last last_[kLastMax];
   In in_ = In::kTop;

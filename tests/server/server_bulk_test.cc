@@ -111,6 +111,32 @@ TEST_F(ServerBulkTest, ColumnarBulkWrite) {
   EXPECT_EQ(Read("East", "Feb"), 3.25);
 }
 
+TEST_F(ServerBulkTest, ColumnarWithMemberIndices) {
+  HttpReply r = Bulk(R"({"members": {"Region": ["East", "West", "Mars"]},
+                         "columns": {"Region": [1, 0, 2, 1], "Month": ["Feb", "Jan", "Feb", "Jan"]},
+                         "values": [1, 2, 3, 4]})",
+                     "?mode=skip-and-report", "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["cells_written"], 3);
+  EXPECT_EQ(r.Json()["rejected"][0]["index"], 2);
+  EXPECT_EQ(r.Json()["rejected"][0]["member"], "Mars");
+  EXPECT_EQ(Read("West", "Feb"), 1);
+  EXPECT_EQ(Read("East", "Jan"), 2);
+  EXPECT_EQ(Read("West", "Jan"), 4);
+  auto columnar = [&](const std::string& body) { return Bulk(body, "", "application/json"); };
+  EXPECT_EQ(columnar(R"({"members": {"Region": ["East"]},
+                         "columns": {"Region": [1], "Month": ["Feb"]}, "values": [1]})")
+                .ErrorCode(),
+            "INVALID_ARGUMENT");
+  EXPECT_EQ(columnar(R"({"columns": {"Region": [0], "Month": ["Feb"]}, "values": [1]})").status,
+            400);
+  EXPECT_EQ(columnar(R"({"members": {"Region": ["East"]},
+                         "columns": {"Region": [0, "East"], "Month": ["Feb", "Feb"]},
+                         "values": [1, 2]})")
+                .status,
+            400);
+}
+
 TEST_F(ServerBulkTest, AllOrNothingNamesLineAndColumnAndWritesNothing) {
   const uint64_t before = db_->last_sequence();
   struct Case {
