@@ -89,6 +89,8 @@ class Cube {
   Result<BulkResult> BulkLoad(BulkAtoms atoms);
   // Packs leaf ordinals (cube dimension order) into a storage key.
   uint64_t PackLeaves(const LeafOrdinal* leaves) const;
+  // The leaf ordinals (cube dimension order) of a storage key.
+  void UnpackKey(uint64_t key, LeafOrdinal* leaves) const;
 
   Result<Grid> Query(const ViewSpec& view) const;
 
@@ -114,6 +116,16 @@ class Cube {
   // REQUIRES: no change to the cube while the source is used (a model
   // rebuilt aside for a snapshot).
   std::unique_ptr<DeltaSource> AtomsAsDeltas() const;
+
+  // Atoms copied aside under one consistent read, keys ascending: those
+  // whose leaf of each dimension d is flagged in keep[d] (an empty vector
+  // keeps every leaf of its dimension). 16 bytes an atom; a reader of the
+  // copy holds no lock on the cube.
+  struct AtomsCopy {
+    std::vector<uint64_t> keys;  // storage keys, see UnpackKey
+    std::vector<double> values;
+  };
+  AtomsCopy CopyAtoms(std::span<const std::vector<bool>> keep) const;
 
   // Visits every atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;

@@ -127,6 +127,13 @@ class Database {
   // A fact file (docs/formats.md) into an existing cube, as one transaction.
   Result<CommitResult> LoadFacts(const std::string& cube, const std::string& path,
                                  const CommitContext& ctx, LoadReport* report = nullptr);
+  // Parsed atoms (keys from Cube::PackLeaves) into an existing cube as one
+  // logged load, as LoadFacts does: rows at one coordinate are summed and
+  // replace the atom there. `source` says where they came from (kept in the
+  // transaction's parameters). `folded`, when given, receives the counts.
+  Result<CommitResult> LoadAtoms(const std::string& cube, Cube::BulkAtoms atoms,
+                                 const std::string& source, const CommitContext& ctx,
+                                 Cube::BulkResult* folded = nullptr);
   // A whole model directory: its dimensions, cubes and facts, each logged.
   Status ImportModelDirectory(const std::string& dir, const CommitContext& ctx);
 
@@ -150,6 +157,12 @@ class Database {
   // Undoes a data transaction with a new, compensating one. Refused, naming
   // the cells, when any of its atoms has changed since.
   Result<CommitResult> Undo(uint64_t sequence, const CommitContext& ctx);
+
+  // Runs `read` with the last visible sequence while no transaction is
+  // being applied, so what it reads of the cubes is their state as of
+  // exactly that sequence. Commits wait for it: copy what is needed
+  // (Cube::CopyAtoms) and return.
+  void ReadAtSequence(const std::function<void(uint64_t sequence)>& read) const;
 
   // Transactions after `sequence`, oldest first, at most `max` of them:
   // recent ones from memory, older ones from the log.

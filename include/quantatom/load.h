@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,11 +17,40 @@
 
 namespace quantatom {
 
+// Why a fact row was not taken.
+enum class RowProblem : uint8_t {
+  kMalformed,      // a malformed quoted field
+  kFieldCount,     // not one field per dimension and the value
+  kUnknownMember,  // no such member (name or alias) in the column's dimension
+  kNotLeaf,        // a consolidated member
+  kBadValue,       // the value is empty or not a finite number
+  kRefused,        // LoadOptions::accept_cell said no
+};
+// "MALFORMED_CSV", "WRONG_FIELD_COUNT", "UNKNOWN_MEMBER", "NOT_LEAF",
+// "INVALID_VALUE", "FORBIDDEN": the codes the server answers with.
+const char* RowProblemCode(RowProblem problem);
+
+struct RejectedRow {
+  size_t line = 0;    // 1-based line of the text (the header is line 1)
+  size_t column = 0;  // 1-based byte column of the offending field
+  RowProblem problem = RowProblem::kMalformed;
+  std::string message;  // without file, line and column
+  std::string member;   // the offending field's text, "" for none
+};
+
 struct LoadOptions {
   // Cube name for a model directory's top-level facts.csv.
   std::string facts_cube = "planbench";
   // Progress on stderr for loads over a second; only when it is a terminal.
   bool progress = true;
+  // ParseFactsText only. false: the first bad row fails the whole parse.
+  // true: bad rows are skipped and reported in ParsedFacts (the parse then
+  // fails only for a bad header).
+  bool skip_bad_rows = false;
+  size_t rejected_rows_listed_max = 100;  // with skip_bad_rows; the rest are counted
+  // When set, a row whose cell (leaf ordinals in cube dimension order) it
+  // refuses is a bad row (RowProblem::kRefused).
+  std::function<bool(std::span<const LeafOrdinal>)> accept_cell;
 };
 
 struct LoadReport {
@@ -41,9 +72,22 @@ Result<std::shared_ptr<const Dimension>> LoadDimensionFile(const std::string& pa
 struct ParsedFacts {
   Cube::BulkAtoms atoms;
   size_t bytes = 0;
+  std::vector<RejectedRow> rejected;  // with skip_bad_rows: the first ones, by line
+  size_t rejected_count = 0;          // every skipped row
 };
 Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std::string_view file,
                                    const LoadOptions& options = {});
+
+// Columnar JSON facts: {"dimensions": [names] (optional), "columns": {dim:
+// [member names], ...}, "values": [numbers]}, every cube dimension a column
+// and every column as long as "values"; cell i is entry i of each. A column
+// may instead hold indices into a list of names for its dimension given in
+// "members": {dim: [names], ...} (smaller and faster to read). Parsed
+// with a SAX reader, no document tree. Rejected cells carry their 0-based
+// index in RejectedRow::line and column 0. Structural errors (not this
+// shape, malformed JSON: with its byte offset) fail the whole parse.
+Result<ParsedFacts> ParseFactsColumnar(const Cube& cube, std::string_view text,
+                                       const LoadOptions& options = {});
 
 // Facts: header `<dim>,...,<dim>,Value` naming the cube's dimensions.
 Result<LoadReport> LoadFactsText(Cube& cube, std::string_view text, std::string_view file,

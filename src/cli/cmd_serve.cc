@@ -109,6 +109,11 @@ Runner AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--cells-max", o.limits.cells_per_request_max, "Most cells in one write")
       ->capture_default_str();
+  cmd->add_option("--bulk-body-bytes-max", o.http.bulk_body_bytes_max,
+                  "Largest body of a bulk write (/cells/bulk)")
+      ->capture_default_str();
+  cmd->add_option("--bulk-cells-max", o.limits.bulk_cells_max, "Most cells in one bulk write")
+      ->capture_default_str();
   cmd->add_option("--connections-max", o.http.connections_max, "Most open connections")
       ->capture_default_str();
   cmd->add_option("--request-seconds-max", a->request_seconds_max,

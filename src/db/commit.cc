@@ -107,6 +107,8 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
                    [&] { return HashOf(payloads.back()); });
   Status logged = payloads.empty() ? Status::Ok() : log->Append(payloads, last_sequence + 1);
   if (last_payload_hash.valid()) hash = last_payload_hash.get();
+  std::unique_lock visible_lock(visible_mu, std::defer_lock);
+  if (logged.ok() && !txns.empty()) visible_lock.lock();
   for (size_t i = 0; i < group.size(); ++i) {
     if (txn_of[i] == kNone) continue;
     if (!logged.ok()) {
@@ -140,6 +142,7 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
       for (const std::string& p : payloads) log_bytes_appended += p.size();
       visible_sequence = last_sequence;
     }
+    visible_lock.unlock();
     if (SnapshotDue()) snapshot_cv.notify_one();
     feed->Publish({txns.begin(), txns.end()});
   }

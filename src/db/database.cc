@@ -205,6 +205,36 @@ Result<CommitResult> Database::Write(const std::string& cube_name, const WriteBa
       }));
 }
 
+namespace {
+
+// A load's atoms as one transaction, logged straight from its folded
+// partitions when the change feed would not keep its deltas anyway.
+Result<CommitResult> SubmitLoad(Database::Impl& impl, std::shared_ptr<Cube> cube,
+                                std::shared_ptr<Cube::PreparedLoad> load, std::string parameters,
+                                const CommitContext& ctx) {
+  // A load the change feed would not keep is logged from its partitions
+  // and never held as AtomDeltas; a smaller one is, and is logged from them.
+  const bool omitted = load->size() > impl.options.change_feed_deltas_max;
+  auto request = Request(ctx, true, [cube, load, parameters, omitted](Transaction& txn, Overlay&) {
+    txn.kind = OperationKind::kLoad;
+    txn.cube = cube->name();
+    txn.parameters = parameters;
+    if (omitted)
+      txn.omitted_deltas = load->size();
+    else
+      txn.deltas = DeltasOf(*load);
+    return Status::Ok();
+  });
+  if (omitted) request->deltas = load;
+  request->apply = [cube, load](Model&, const Transaction&) {
+    cube->ApplyLoad(*load);
+    return Status::Ok();
+  };
+  return impl.Submit(std::move(request));
+}
+
+}  // namespace
+
 Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std::string& path,
                                          const CommitContext& ctx, LoadReport* report) {
   auto cube = impl_->LookupCube(cube_name);
@@ -218,25 +248,25 @@ Result<CommitResult> Database::LoadFacts(const std::string& cube_name, const std
   std::shared_ptr<Cube::PreparedLoad> load = std::move(*prepared);
   const Cube::BulkResult folded = load->result();
   if (report) *report = {rows, folded.atoms_written, folded.duplicates, parsed.bytes};
-  // A load the change feed would not keep is logged from its partitions
-  // and never held as AtomDeltas; a smaller one is, and is logged from them.
-  const bool omitted = load->size() > impl_->options.change_feed_deltas_max;
-  auto request = Request(ctx, true, [cube, load, path, rows, omitted](Transaction& txn, Overlay&) {
-    txn.kind = OperationKind::kLoad;
-    txn.cube = cube->name();
-    txn.parameters = nlohmann::json{{"file", path}, {"rows", rows}}.dump();
-    if (omitted)
-      txn.omitted_deltas = load->size();
-    else
-      txn.deltas = DeltasOf(*load);
-    return Status::Ok();
-  });
-  if (omitted) request->deltas = load;
-  request->apply = [cube, load](Model&, const Transaction&) {
-    cube->ApplyLoad(*load);
-    return Status::Ok();
-  };
-  return impl_->Submit(std::move(request));
+  return SubmitLoad(*impl_, cube, load, nlohmann::json{{"file", path}, {"rows", rows}}.dump(), ctx);
+}
+
+Result<CommitResult> Database::LoadAtoms(const std::string& cube_name, Cube::BulkAtoms atoms,
+                                         const std::string& source, const CommitContext& ctx,
+                                         Cube::BulkResult* folded) {
+  auto cube = impl_->LookupCube(cube_name);
+  if (!cube) return Status::NotFound("unknown cube '" + cube_name + "'");
+  const size_t rows = atoms.keys.size();
+  QA_ASSIGN_OR_RETURN(std::shared_ptr<Cube::PreparedLoad> load,
+                      cube->PrepareLoad(std::move(atoms)));
+  if (folded) *folded = load->result();
+  return SubmitLoad(*impl_, cube, load, nlohmann::json{{"source", source}, {"rows", rows}}.dump(),
+                    ctx);
+}
+
+void Database::ReadAtSequence(const std::function<void(uint64_t sequence)>& read) const {
+  std::shared_lock lock(impl_->visible_mu);
+  read(impl_->visible_sequence.load());
 }
 
 uint64_t Database::Subscribe(ChangeListener listener) {

@@ -53,6 +53,9 @@ struct Database::Impl {
   Hash last_hash{};
   std::unordered_map<std::string, CommitResult> results_by_client_id;
   std::atomic<uint64_t> visible_sequence{0};
+  // Held exclusively from a group's first apply until visible_sequence
+  // says it is visible; ReadAtSequence holds it shared.
+  mutable std::shared_mutex visible_mu;
   std::atomic<bool> writes_refused{false};  // the log is broken
   // Log bytes appended by this process, and their count when the newest
   // snapshot's sequence was visible: read together with visible_sequence

@@ -9,36 +9,36 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "load/column_resolver.h"
 #include "load/csv.h"
 #include "load/file.h"
 #include "load/progress.h"
 #include "quantatom/load.h"
 
 namespace quantatom {
+
+const char* RowProblemCode(RowProblem problem) {
+  switch (problem) {
+    case RowProblem::kMalformed:
+      return "MALFORMED_CSV";
+    case RowProblem::kFieldCount:
+      return "WRONG_FIELD_COUNT";
+    case RowProblem::kUnknownMember:
+      return "UNKNOWN_MEMBER";
+    case RowProblem::kNotLeaf:
+      return "NOT_LEAF";
+    case RowProblem::kBadValue:
+      return "INVALID_VALUE";
+    case RowProblem::kRefused:
+      return "FORBIDDEN";
+  }
+  return "INVALID_ARGUMENT";
+}
+
 namespace {
 
 constexpr size_t kChunkBytesMin = 4 << 20;
 constexpr size_t kFieldsMax = 16 + 1;  // kCubeDimensionsMax dimensions and the value
-
-// Maps one column's text to leaf ordinals: exact spelling first (fast),
-// then the dimension's case-insensitive lookup.
-struct ColumnResolver {
-  const Dimension* dim = nullptr;
-  size_t cube_dim = 0;
-  std::unordered_map<std::string_view, MemberId> exact;
-
-  explicit ColumnResolver(const Dimension& d, size_t index) : dim(&d), cube_dim(index) {
-    for (MemberId m = 0; m < d.size(); ++m) {
-      exact.emplace(d.member_name(m), m);
-      for (const std::string& a : d.aliases(m)) exact.emplace(a, m);
-    }
-  }
-  std::optional<MemberId> Find(std::string_view text) const {
-    auto it = exact.find(text);
-    if (it != exact.end()) return it->second;
-    return dim->Find(text);
-  }
-};
 
 struct Header {
   std::vector<ColumnResolver> columns;  // in file order, then the value
@@ -81,9 +81,10 @@ struct ChunkOutput {
   std::vector<uint64_t> keys;
   std::vector<double> values;
   size_t lines = 0;  // lines consumed (all of them unless it failed)
-  Status error;
-  size_t error_line = 0;  // within the chunk, 1-based
-  size_t error_column = 0;
+  // Lines within the chunk, 1-based. Without skip_bad_rows the first bad
+  // row ends the chunk and is its only rejection.
+  std::vector<RejectedRow> rejected;
+  size_t rejected_count = 0;
 };
 
 // Splits one line into fields; quoted fields take the general reader.
@@ -124,16 +125,12 @@ bool SplitLine(std::string_view line, std::string_view* fields, size_t* columns,
 
 class ChunkParser {
  public:
-  ChunkParser(const Cube& cube, const Header& h) : cube_(cube), h_(h), last_(h.columns.size()) {}
+  ChunkParser(const Cube& cube, const Header& h, const LoadOptions& options)
+      : cube_(cube), h_(h), options_(options), last_(h.columns.size()) {}
 
   // Stops early only when a chunk before this one (index `self`) has failed.
   void Parse(std::string_view chunk, size_t self, ChunkOutput& out,
              const std::atomic<size_t>& first_failed, Progress& progress) {
-    const size_t expected = h_.columns.size() + 1;
-    std::string_view fields[kFieldsMax];
-    size_t columns[kFieldsMax];
-    std::vector<CsvField> quoted;
-    LeafOrdinal leaves[kFieldsMax] = {};
     out.keys.reserve(chunk.size() / 40);
     out.values.reserve(chunk.size() / 40);
     size_t pos = 0, since_report = 0;
@@ -144,29 +141,14 @@ class ChunkParser {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       ++out.lines;
       if (!line.empty()) {
-        std::string error;
-        size_t count = 0;
-        size_t error_column = 1;
-        if (!SplitLine(line, fields, columns, expected, quoted, &count, &error, &error_column))
-          return Fail(out, error_column, error);
-        if (count != expected)
-          return Fail(
-              out, 1,
-              "expected " + std::to_string(expected) + " fields, found " + std::to_string(count));
-        for (size_t i = 0; i + 1 < expected; ++i) {
-          auto leaf = Resolve(i, fields[i]);
-          if (!leaf.ok()) return Fail(out, columns[i], leaf.status().message());
-          leaves[h_.columns[i].cube_dim] = *leaf;
+        std::optional<RejectedRow> bad = ParseLine(line, out);
+        if (bad) {
+          bad->line = out.lines;
+          ++out.rejected_count;
+          if (out.rejected.size() < std::max<size_t>(options_.rejected_rows_listed_max, 1))
+            out.rejected.push_back(std::move(*bad));
+          if (!options_.skip_bad_rows) return;
         }
-        double v = 0;
-        std::string_view text = fields[expected - 1];
-        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
-            !std::isfinite(v))
-          return Fail(out, columns[expected - 1],
-                      "value '" + std::string(text) + "' is not a finite number");
-        out.keys.push_back(cube_.PackLeaves(leaves));
-        out.values.push_back(v);
       }
       pos = eol + 1;
       if (++since_report == 65536) {
@@ -179,26 +161,54 @@ class ChunkParser {
   }
 
  private:
-  Result<LeafOrdinal> Resolve(size_t i, std::string_view text) {
-    Last& last = last_[i];
-    if (last.valid && text == std::string_view(last.text)) return last.leaf;
-    const ColumnResolver& col = h_.columns[i];
-    auto m = col.Find(text);
-    if (!m)
-      return Status::NotFound("unknown member '" + std::string(text) + "' of dimension '" +
-                              col.dim->name() + "'");
-    if (!col.dim->is_leaf(*m))
-      return Status::Invalid("member '" + std::string(text) + "' of dimension '" + col.dim->name() +
-                             "' is consolidated; facts name leaf members");
-    last.valid = true;
-    last.text.assign(text);  // a copy: quoted fields live only for their line
-    last.leaf = col.dim->leaf_ordinal(*m);
-    return last.leaf;
+  // Appends the row's atom, or says why it is bad.
+  std::optional<RejectedRow> ParseLine(std::string_view line, ChunkOutput& out) {
+    const size_t expected = h_.columns.size() + 1;
+    std::string error;
+    size_t count = 0;
+    size_t error_column = 1;
+    if (!SplitLine(line, fields_, columns_, expected, quoted_, &count, &error, &error_column))
+      return Bad(error_column, RowProblem::kMalformed, error, "");
+    if (count != expected)
+      return Bad(1, RowProblem::kFieldCount,
+                 "expected " + std::to_string(expected) + " fields, found " + std::to_string(count),
+                 "");
+    for (size_t i = 0; i + 1 < expected; ++i) {
+      if (auto bad = Resolve(i, fields_[i])) return bad;
+    }
+    double v = 0;
+    std::string_view text = fields_[expected - 1];
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v))
+      return Bad(columns_[expected - 1], RowProblem::kBadValue,
+                 "value '" + std::string(text) + "' is not a finite number", text);
+    const size_t dims = expected - 1;
+    if (options_.accept_cell && !options_.accept_cell({leaves_, dims}))
+      return Bad(1, RowProblem::kRefused, "no write access to this cell", "");
+    out.keys.push_back(cube_.PackLeaves(leaves_));
+    out.values.push_back(v);
+    return std::nullopt;
   }
-  void Fail(ChunkOutput& out, size_t column, const std::string& message) {
-    out.error = Status::Invalid(message);
-    out.error_line = out.lines;
-    out.error_column = column;
+
+  // Sets the leaf of column `i` from its text, or says why it cannot.
+  std::optional<RejectedRow> Resolve(size_t i, std::string_view text) {
+    Last& last = last_[i];
+    const ColumnResolver& col = h_.columns[i];
+    if (!(last.valid && text == std::string_view(last.text))) {
+      ColumnResolver::Leaf found = col.FindLeaf(text);
+      if (found.leaf == kNotALeaf)
+        return Bad(columns_[i], found.problem, std::move(found.message), text);
+      last.valid = true;
+      last.text.assign(text);  // a copy: quoted fields live only for their line
+      last.leaf = found.leaf;
+    }
+    leaves_[col.cube_dim] = last.leaf;
+    return std::nullopt;
+  }
+
+  static RejectedRow Bad(size_t column, RowProblem problem, std::string message,
+                         std::string_view member) {
+    return {0, column, problem, std::move(message), std::string(member)};
   }
 
   struct Last {
@@ -208,7 +218,12 @@ class ChunkParser {
   };
   const Cube& cube_;
   const Header& h_;
+  const LoadOptions& options_;
   std::vector<Last> last_;
+  std::string_view fields_[kFieldsMax];
+  size_t columns_[kFieldsMax] = {};
+  std::vector<CsvField> quoted_;
+  LeafOrdinal leaves_[kFieldsMax] = {};
   size_t reported_ = 0, rows_reported_ = 0;
 };
 
@@ -235,23 +250,29 @@ Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std:
   std::atomic<size_t> first_failed{SIZE_MAX};
   Progress progress(file, text.size(), options.progress);
   tbb::parallel_for(size_t{0}, chunks.size(), [&](size_t i) {
-    ChunkParser parser(cube, header);
+    ChunkParser parser(cube, header, options);
     parser.Parse(chunks[i], i, outputs[i], first_failed, progress);
-    if (outputs[i].error.ok()) return;
+    if (options.skip_bad_rows || outputs[i].rejected_count == 0) return;
     size_t seen = first_failed.load();
     while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
     }
   });
   progress.Finish();
-  // The first failing chunk holds the first error; every chunk before it ran to its end.
+  // Without skip_bad_rows the first failing chunk holds the first error;
+  // every chunk before it ran to its end.
+  ParsedFacts parsed;
   size_t line = header.lines, rows = 0;
-  for (const ChunkOutput& out : outputs) {
-    if (!out.error.ok())
-      return ParseError(file, line + out.error_line, out.error_column, out.error.message());
+  for (ChunkOutput& out : outputs) {
+    for (RejectedRow& r : out.rejected) {
+      r.line += line;
+      if (!options.skip_bad_rows) return ParseError(file, r.line, r.column, r.message);
+      if (parsed.rejected.size() < options.rejected_rows_listed_max)
+        parsed.rejected.push_back(std::move(r));
+    }
+    parsed.rejected_count += out.rejected_count;
     line += out.lines;
     rows += out.keys.size();
   }
-  ParsedFacts parsed;
   parsed.bytes = text.size();
   parsed.atoms.keys.reserve(rows);
   parsed.atoms.values.reserve(rows);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,6 +24,7 @@ struct HttpRequest {
   std::string path;                          // as sent (percent-encoded), without the query
   std::map<std::string, std::string> query;  // decoded; a repeated key keeps the last value
   std::string body;
+  std::string content_type;   // the Content-Type header, "" when absent
   std::string authorization;  // the Authorization header, "" when absent
   std::string request_id;     // the X-Request-Id header, "" when absent
   std::string traceparent;    // the W3C traceparent header, "" when absent
@@ -32,11 +34,19 @@ struct HttpRequest {
   std::map<std::string, std::string> path_params;  // decoded; filled by the router
 };
 
+// Produces a streamed body piece by piece: each call appends the next piece
+// to `out` (which arrives empty) and returns false once that piece is the
+// last. Called on worker threads, one call at a time; it must not throw.
+using BodyStream = std::function<bool(std::string& out)>;
+
 struct HttpResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is sent from it with chunked transfer encoding and
+  // `body` is ignored: an answer too large to build in memory.
+  BodyStream stream;
 };
 
 // A request refused with an HTTP status, a code such as "MALFORMED_JSON" and

@@ -101,7 +101,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void ReadHeader() {
     parser_.emplace();
-    parser_->body_limit(shared_->limits.body_bytes_max);
+    // The largest limit first: Beast checks a Content-Length against it
+    // while reading the header; OnHeader narrows it to the request's own.
+    const HttpLimits& limits = shared_->limits;
+    body_bytes_max_ = limits.takes_bulk_body
+                          ? std::max(limits.body_bytes_max, limits.bulk_body_bytes_max)
+                          : limits.body_bytes_max;
+    parser_->body_limit(body_bytes_max_);
     parser_->header_limit(static_cast<uint32_t>(shared_->limits.header_bytes_max));
     lowest().expires_after(shared_->limits.idle_time_max);
     http::async_read_header(stream_, buffer_, *parser_,
@@ -112,6 +118,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (ec) return OnReadError(ec);
     lowest().expires_after(shared_->limits.request_time_max);
     auto& req = parser_->get();
+    body_bytes_max_ = BodyBytesMax(req);
+    if (parser_->content_length().value_or(0) > body_bytes_max_)
+      return OnReadError(http::error::body_limit);
+    parser_->body_limit(body_bytes_max_);  // for a chunked body
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       // curl waits for this before sending a body over 1 KiB.
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -126,6 +136,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     ReadBody();
   }
 
+  size_t BodyBytesMax(const http::request<http::string_body>& req) const {
+    const HttpLimits& limits = shared_->limits;
+    if (!limits.takes_bulk_body) return limits.body_bytes_max;
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view method(req.method_string().data(), req.method_string().size());
+    return limits.takes_bulk_body(method, target.substr(0, target.find('?')))
+               ? limits.bulk_body_bytes_max
+               : limits.body_bytes_max;
+  }
+
   void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
@@ -133,10 +153,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return Reply(ErrorResponse(413, "BODY_TOO_LARGE",
-                                 "the body is larger than " +
-                                     std::to_string(shared_->limits.body_bytes_max) + " bytes"),
-                   11, true);
+      return Reply(
+          ErrorResponse(413, "BODY_TOO_LARGE",
+                        "the body is larger than " + std::to_string(body_bytes_max_) + " bytes"),
+          11, true);
     }
     if (ec == http::error::header_limit) {
       return Reply(ErrorResponse(431, "HEADERS_TOO_LARGE", "the request headers are too large"), 11,
@@ -169,6 +189,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Reply(HttpResponse out, unsigned version, bool close) {
+    if (out.stream) return ReplyStreamed(std::move(out), version, close);
     auto res = std::make_shared<http::response<http::string_body>>();
     res->result(static_cast<unsigned>(out.status));
     res->version(version);
@@ -184,6 +205,65 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                         if (ec || close) return self->Close();
                         self->ReadHeader();
                       });
+  }
+
+  // The header now, then the body a chunk at a time: each piece is made on
+  // the pool (it may read a cube) and written here before the next is made,
+  // so at most one piece is in memory. A stream that throws ends the
+  // connection without the last chunk, which the client sees as truncated.
+  void ReplyStreamed(HttpResponse out, unsigned version, bool close) {
+    auto head = std::make_shared<http::response<http::empty_body>>();
+    head->result(static_cast<unsigned>(out.status));
+    head->version(version);
+    head->set(http::field::server, "quantatom");
+    head->set(http::field::content_type, out.content_type);
+    for (auto& [name, value] : out.headers) head->set(name, value);
+    head->keep_alive(!close);
+    head->chunked(true);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*head);
+    auto stream = std::make_shared<BodyStream>(std::move(out.stream));
+    lowest().expires_after(shared_->limits.request_time_max);
+    http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), head, serializer, stream, close](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          self->NextPiece(stream, close);
+        });
+  }
+
+  void NextPiece(std::shared_ptr<BodyStream> stream, bool close) {
+    net::post(shared_->pool, [self = shared_from_this(), stream, close] {
+      auto piece = std::make_shared<std::string>();
+      bool more = false, failed = false;
+      try {
+        more = (*stream)(*piece);
+      } catch (const std::exception&) {
+        failed = true;
+      }
+      net::post(self->stream_.get_executor(), [self, stream, piece, more, failed, close] {
+        if (failed) return self->Close();
+        self->WritePiece(stream, piece, more, close);
+      });
+    });
+  }
+
+  void WritePiece(std::shared_ptr<BodyStream> stream, std::shared_ptr<std::string> piece, bool more,
+                  bool close) {
+    auto written = [self = shared_from_this(), stream, piece, more, close](beast::error_code ec,
+                                                                           size_t) {
+      if (ec) return self->Close();
+      if (more) return self->NextPiece(stream, close);
+      self->lowest().expires_after(self->shared_->limits.request_time_max);
+      net::async_write(self->stream_, http::make_chunk_last(),
+                       [self, close](beast::error_code ec, size_t) {
+                         if (ec || close) return self->Close();
+                         self->ReadHeader();
+                       });
+    };
+    lowest().expires_after(shared_->limits.request_time_max);
+    // An empty chunk would end the body: skip it.
+    if (piece->empty()) return written({}, 0);
+    net::async_write(stream_, http::make_chunk(net::buffer(*piece)), std::move(written));
   }
 
   // TLS says close_notify first (waiting a second at most for the client's).
@@ -222,6 +302,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Shared> shared_;
+  size_t body_bytes_max_ = 0;  // of the request being read
   std::string remote_address_;
   bool over_limit_;
   bool tls_open_ = false;                           // the handshake succeeded

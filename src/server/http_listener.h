@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "quantatom/status.h"
 #include "server/api.h"
@@ -16,6 +17,9 @@ namespace quantatom::server {
 
 struct HttpLimits {
   size_t body_bytes_max = size_t{16} << 20;  // larger: 413 BODY_TOO_LARGE
+  // The body of a request `takes_bulk_body` says yes to (a bulk write).
+  size_t bulk_body_bytes_max = size_t{1} << 30;
+  std::function<bool(std::string_view method, std::string_view path)> takes_bulk_body;
   size_t header_bytes_max = size_t{16} << 10;
   // Open connections; one more is answered 503 TOO_MANY_CONNECTIONS and closed.
   size_t connections_max = 512;

@@ -37,6 +37,7 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& req, std::string re
   size_t q = target.find('?');
   r.path = std::string(target.substr(0, q));
   if (q != std::string_view::npos) ParseQuery(target.substr(q + 1), r.query);
+  r.content_type = std::string(req[http::field::content_type]);
   r.authorization = std::string(req[http::field::authorization]);
   r.request_id = std::string(req["X-Request-Id"]);
   r.traceparent = std::string(req["traceparent"]);

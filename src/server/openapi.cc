@@ -36,7 +36,12 @@ json Operation(const Route& route) {
       {"parameters", params},
       {"responses",
        {{std::to_string(route.success_status), {{"description", "Success"}}}, {"default", error}}}};
-  if (route.has_body)
+  if (route.bulk_body)
+    op["requestBody"] = {{"required", true},
+                         {"content",
+                          {{"text/csv", {{"schema", {{"type", "string"}}}}},
+                           {"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  else if (route.has_body)
     op["requestBody"] = {{"required", true},
                          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
   if (!route.authenticated) op["security"] = json::array();  // no token needed

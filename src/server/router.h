@@ -26,6 +26,9 @@ struct Route {
   Handler handler;
   int success_status = 200;  // 201 for a creation
   bool commits = false;      // waits for a durable commit: runs on the commit threads
+  // Takes a bulk body (CSV or columnar JSON) under HttpLimits'
+  // bulk_body_bytes_max instead of the JSON body limit.
+  bool bulk_body = false;
 };
 
 class Router {

@@ -17,7 +17,9 @@ struct ServerLimits {
   size_t members_per_request_max = 10'000;
   size_t history_changes_max = 10'000;  // newest changes of a cell shown
   size_t client_txn_id_bytes_max = 200;
-  size_t grants_per_cube_max = 10'000;  // member grants of one role on one cube
+  size_t grants_per_cube_max = 10'000;        // member grants of one role on one cube
+  size_t bulk_cells_max = 20'000'000;         // cells of one bulk write: 413 TOO_MANY_CELLS
+  size_t bulk_rejections_listed_max = 1'000;  // rejected cells named; the rest counted
 };
 
 struct ServerContext {
@@ -36,12 +38,26 @@ void AddAuthRoutes(Router& router, ServerContext& ctx);
 void AddModelRoutes(Router& router, ServerContext& ctx);
 void AddCellRoutes(Router& router, ServerContext& ctx);
 void AddChangeRoutes(Router& router, ServerContext& ctx);
+// Bulk writes of CSV or columnar JSON and streamed exports (routes_bulk.cc).
+void AddBulkRoutes(Router& router, ServerContext& ctx);
 void AddRoleRoutes(Router& router, ServerContext& ctx);
 // GET /metrics: the Prometheus exposition `render` gives (routes_metrics.cc).
 void AddMetricsRoute(Router& router, std::function<std::string()> render);
 // GET /api/openapi.json, generated from `router` itself (openapi.cc).
 void AddOpenApiRoute(Router& router);
 json OpenApiDocument(const Router& router);
+
+// Whether a cell (leaf members in cube order) is among those a request writes.
+using WrittenCell = std::function<bool(std::span<const MemberId>)>;
+// Commits under ctx.write_mu. With `expected_sequence`, holds it
+// exclusively and first refuses with 409 CONFLICT (naming up to 1,000 of
+// the cells) when a transaction after that sequence changed a cell
+// `written` says the request writes; a retry of `own_id` is not a conflict.
+// Without, holds it shared so that plain writes share group commits.
+CommitResult CommitChecked(ServerContext& ctx, const Cube& cube,
+                           std::optional<uint64_t> expected_sequence, const std::string& own_id,
+                           const WrittenCell& written,
+                           const std::function<Result<CommitResult>()>& commit);
 
 // Names of a leaf coordinate, in cube order.
 json CellNames(const Cube& cube, std::span<const MemberId> coordinate);

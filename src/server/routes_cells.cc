@@ -96,14 +96,12 @@ ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube, const std::st
   return w;
 }
 
-// The cells of `batch` changed by a transaction after `after`, the newest
-// change of each. Empty also when a transaction after `after` carries
-// `own_id`: then this is a retry of a committed write, which the database
-// answers with its original result.
-json FindConflicts(const ServerContext& ctx, const Cube& cube, const WriteBatch& batch,
+// The cells `written` says are written that a transaction after `after`
+// changed, the newest change of each. Empty also when a transaction after
+// `after` carries `own_id`: then this is a retry of a committed write,
+// which the database answers with its original result.
+json FindConflicts(const ServerContext& ctx, const Cube& cube, const WrittenCell& written,
                    uint64_t after, const std::string& own_id) {
-  std::set<Coordinate> written;
-  for (const auto& e : batch.entries()) written.insert(e.coordinate);
   std::map<Coordinate, json> conflicts;
   const std::string cube_name = FoldCase(cube.name());
   for (uint64_t seen = after;;) {
@@ -118,13 +116,12 @@ json FindConflicts(const ServerContext& ctx, const Cube& cube, const WriteBatch&
       if (FoldCase(t.cube) != cube_name) continue;
       for (size_t i = 0; i < t.deltas.size(); ++i) {
         auto c = t.deltas.coordinate(i);
-        Coordinate atom(c.begin(), c.end());
-        if (written.count(atom))
-          conflicts[atom] = {
-              {"cell", CellNames(cube, c)},
-              {"sequence", t.sequence},
-              {"user", t.user},
-              {"value", t.deltas.new_value(i) ? json(*t.deltas.new_value(i)) : json(nullptr)}};
+        if (!written(c)) continue;
+        conflicts[Coordinate(c.begin(), c.end())] = {
+            {"cell", CellNames(cube, c)},
+            {"sequence", t.sequence},
+            {"user", t.user},
+            {"value", t.deltas.new_value(i) ? json(*t.deltas.new_value(i)) : json(nullptr)}};
       }
     }
   }
@@ -138,30 +135,18 @@ HttpResponse WriteCells(ServerContext& ctx, HttpRequest& req, const Principal& p
   ParsedWrite w = ParseWrite(ctx, *cube, req.body);
   // Before any conflict check: a 409 names other users' values.
   RequireWritable(*cube, *access, w.batch);
-  CommitContext commit{p.user, w.client_txn_id};
-  Result<CommitResult> result = Status::Invalid("not committed");
-  if (w.expected_sequence) {
-    std::unique_lock lock(ctx.write_mu);
-    uint64_t last = ctx.db.last_sequence();
-    if (*w.expected_sequence > last)
-      throw ApiError(400, "INVALID_ARGUMENT",
-                     "'expected_sequence' " + std::to_string(*w.expected_sequence) +
-                         " is after the last committed sequence " + std::to_string(last));
-    json conflicts = FindConflicts(ctx, *cube, w.batch, *w.expected_sequence, w.client_txn_id);
-    if (!conflicts.empty())
-      throw ApiError(409, "CONFLICT",
-                     std::to_string(conflicts.size()) + " of the cells changed after sequence " +
-                         std::to_string(*w.expected_sequence),
-                     {{"conflicts", conflicts}, {"last_sequence", last}});
-    result = ctx.db.Write(cube->name(), w.batch, commit);
-  } else {
-    std::shared_lock lock(ctx.write_mu);
-    result = ctx.db.Write(cube->name(), w.batch, commit);
-  }
-  ThrowIfError(result.status());
-  return JsonResponse(200, {{"sequence", result->sequence},
-                            {"atoms_changed", result->atoms_changed},
-                            {"replayed", result->replayed}});
+  std::set<Coordinate> written;
+  if (w.expected_sequence)
+    for (const auto& e : w.batch.entries()) written.insert(e.coordinate);
+  CommitResult result = CommitChecked(
+      ctx, *cube, w.expected_sequence, w.client_txn_id,
+      [&](std::span<const MemberId> c) { return written.count(Coordinate(c.begin(), c.end())); },
+      [&] {
+        return ctx.db.Write(cube->name(), w.batch, {p.user, w.client_txn_id});
+      });
+  return JsonResponse(200, {{"sequence", result.sequence},
+                            {"atoms_changed", result.atoms_changed},
+                            {"replayed", result.replayed}});
 }
 
 std::vector<std::string> CellParameter(const HttpRequest& req) {
@@ -209,6 +194,38 @@ HttpResponse History(ServerContext& ctx, HttpRequest& req, const Principal& p) {
 }
 
 }  // namespace
+
+CommitResult CommitChecked(ServerContext& ctx, const Cube& cube,
+                           std::optional<uint64_t> expected_sequence, const std::string& own_id,
+                           const WrittenCell& written,
+                           const std::function<Result<CommitResult>()>& commit) {
+  constexpr size_t kConflictsListedMax = 1000;
+  Result<CommitResult> result = Status::Invalid("not committed");
+  if (expected_sequence) {
+    std::unique_lock lock(ctx.write_mu);
+    uint64_t last = ctx.db.last_sequence();
+    if (*expected_sequence > last)
+      throw ApiError(400, "INVALID_ARGUMENT",
+                     "'expected_sequence' " + std::to_string(*expected_sequence) +
+                         " is after the last committed sequence " + std::to_string(last));
+    json conflicts = FindConflicts(ctx, cube, written, *expected_sequence, own_id);
+    if (!conflicts.empty()) {
+      const size_t count = conflicts.size();
+      if (count > kConflictsListedMax)
+        conflicts.erase(conflicts.begin() + kConflictsListedMax, conflicts.end());
+      throw ApiError(
+          409, "CONFLICT",
+          std::to_string(count) + " of the cells changed after sequence " +
+              std::to_string(*expected_sequence),
+          {{"conflicts", conflicts}, {"conflicts_count", count}, {"last_sequence", last}});
+    }
+    result = commit();
+  } else {
+    std::shared_lock lock(ctx.write_mu);
+    result = commit();
+  }
+  return ValueOrThrow(std::move(result));
+}
 
 void AddCellRoutes(Router& router, ServerContext& ctx) {
   router.Add({"POST",

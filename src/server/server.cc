@@ -138,9 +138,14 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddAuthRoutes(impl->router, impl->ctx);
   AddModelRoutes(impl->router, impl->ctx);
   AddCellRoutes(impl->router, impl->ctx);
+  AddBulkRoutes(impl->router, impl->ctx);
   AddChangeRoutes(impl->router, impl->ctx);
   AddRoleRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
+  raw->options.http.takes_bulk_body = [raw](std::string_view method, std::string_view path) {
+    const server::Route* route = raw->router.Find(std::string(method), std::string(path)).route;
+    return route && route->bulk_body;
+  };
   QA_ASSIGN_OR_RETURN(impl->listener,
                       HttpListener::Start(raw->options.address, raw->options.port,
                                           {raw->options.threads, raw->options.commit_threads,

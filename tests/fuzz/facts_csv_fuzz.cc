@@ -8,22 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_model.h"
 #include "quantatom/load.h"
 
 namespace {
 
 using namespace quantatom;
+using fuzz::Check;
+using fuzz::Dim;
 using Atoms = std::map<std::vector<LeafOrdinal>, double>;
-
-void Check(bool ok) {
-  if (!ok) std::abort();
-}
-
-std::shared_ptr<const Dimension> Dim(std::string name, std::string_view csv) {
-  auto dim = ParseDimensionCsv(csv, std::move(name), "fuzz");
-  Check(dim.ok());
-  return *dim;
-}
 
 LoadOptions Quiet() {
   LoadOptions options;
@@ -43,12 +36,7 @@ Atoms AtomsOf(const Cube& cube) {
 // Version x Entity x Time, with three atoms.
 Cube& FixedCube() {
   static const std::shared_ptr<Cube> cube = [] {
-    auto created =
-        Cube::Create("Finance", {Dim("Version", "member,parent,weight\nActual,,\nBudget,,\n"),
-                                 Dim("Entity",
-                                     "member,parent,weight,alias\nTotal,,,\nEast,Total,1,E\n"
-                                     "\"Acme Co., Ltd.\",Total,1,ACME\nWest,Total,-1,\n"),
-                                 Dim("Time", "member,parent,weight\nFY,,\nQ1,FY,1\nQ2,FY,1\n")});
+    auto created = Cube::Create("Finance", fuzz::FinanceDimensions());
     Check(created.ok());
     auto loaded = LoadFactsText(**created,
                                 "Version,Entity,Time,Value\nActual,East,Q1,1\n"

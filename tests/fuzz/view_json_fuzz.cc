@@ -5,21 +5,14 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_model.h"
 #include "quantatom/load.h"
 
 namespace {
 
 using namespace quantatom;
-
-void Check(bool ok) {
-  if (!ok) std::abort();
-}
-
-std::shared_ptr<const Dimension> Dim(std::string name, std::string_view csv) {
-  auto dim = ParseDimensionCsv(csv, std::move(name), "fuzz");
-  Check(dim.ok());
-  return *dim;
-}
+using fuzz::Check;
+using fuzz::Dim;
 
 // Region has a shared member (Oslo) and an alternate root; small view limit
 // so that large selections are refused quickly.
