@@ -141,8 +141,8 @@ HttpResponse WriteCells(ServerContext& ctx, HttpRequest& req, const Principal& p
   CommitResult result = CommitChecked(
       ctx, *cube, w.expected_sequence, w.client_txn_id,
       [&](std::span<const MemberId> c) { return written.count(Coordinate(c.begin(), c.end())); },
-      [&] {
-        return ctx.db.Write(cube->name(), w.batch, {p.user, w.client_txn_id});
+      [&, &cube = *cube] {
+        return ctx.db.Write(cube.name(), w.batch, {p.user, w.client_txn_id});
       });
   return JsonResponse(200, {{"sequence", result.sequence},
                             {"atoms_changed", result.atoms_changed},
