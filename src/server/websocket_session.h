@@ -44,6 +44,12 @@ class WebSocketSession final : public WebSocketPeer,
     namespace websocket = boost::beast::websocket;
     // From here the WebSocket stream keeps time, not the TCP stream.
     boost::beast::get_lowest_layer(ws_).expires_never();
+    // Pushes are small and must leave at once: Nagle's algorithm would hold
+    // one back until the client acknowledged the last (up to 40 ms with
+    // delayed acknowledgements).
+    boost::beast::error_code ec;
+    boost::beast::get_lowest_layer(ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true),
+                                                            ec);
     websocket::stream_base::timeout timeout;
     timeout.handshake_timeout = limits_.request_time_max;
     timeout.idle_timeout = limits_.websocket_idle_time_max;
