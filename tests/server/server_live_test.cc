@@ -224,6 +224,49 @@ TEST_F(ServerLiveTest, ExpiredSessionClosesTheConnection) {
   EXPECT_EQ(ws->close_code(), 1008);
 }
 
+// A client that stops reading is dropped once its few queued pushes are
+// waiting, while the others keep receiving theirs.
+class ServerLiveSlowClientTest : public ServerLiveTest {
+ protected:
+  void Configure(server::ServerOptions& o) override { o.http.websocket_queued_messages_max = 4; }
+};
+
+TEST_F(ServerLiveSlowClientTest, ClientThatStopsReadingIsDroppedWithoutHoldingUpOthers) {
+  // Pushes of about 50 KB to a client with a small receive buffer: once the
+  // server's send buffer is full too, its queue fills and it is dropped.
+  constexpr int kItems = 1000, kWritesMax = 1000;
+  std::string items = "member,parent,weight\nAll,,\n";
+  for (int i = 0; i < kItems; ++i) items += "I" + std::to_string(i) + ",All,1\n";
+  ASSERT_TRUE(db_->CreateDimension("Item", items, {"setup", ""}).ok());
+  ASSERT_TRUE(db_->CreateCube("Big", {"Item"}, {"setup", ""}).ok());
+  auto fast = Live(token_);
+  auto slow = std::make_unique<WsClient>(port(), "/api/live", token_, "", 4096);
+  Subscribe(*fast, {{"op", "subscribe"}, {"cube", "Big"}});
+  Subscribe(*slow, {{"op", "subscribe"}, {"cube", "Big"}});
+  auto connections_open = [&] {
+    std::string metrics = client_->Get("/metrics", token_).body;
+    size_t at = metrics.find("\nquantatom_http_connections_open ");
+    return at == std::string::npos ? -1 : std::stoi(metrics.substr(metrics.find(' ', at + 1)));
+  };
+  ASSERT_EQ(connections_open(), 3);  // this HTTP client, fast and slow
+  int writes = 0;
+  for (; writes < kWritesMax && connections_open() == 3; ++writes) {
+    json cells = json::array();
+    for (int i = 0; i < kItems; ++i)
+      cells.push_back({{"members", {"I" + std::to_string(i)}}, {"value", writes * kItems + i}});
+    HttpReply r = client_->Post("/api/cubes/Big/cells", {{"cells", cells}}, token_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::optional<json> change = fast->ReceiveType("change");
+    ASSERT_TRUE(change.has_value()) << "write " << writes;
+    ASSERT_EQ((*change)["sequence"], r.Json()["sequence"]);
+  }
+  EXPECT_LT(writes, kWritesMax);
+  int slow_changes = 0;
+  while (std::optional<json> m = slow->Receive()) slow_changes += (*m)["type"] == "change";
+  EXPECT_TRUE(slow->closed());
+  EXPECT_LT(slow_changes, writes);
+}
+
 // A change feed that keeps two deltas: a larger load is logged but its
 // deltas are not kept in memory.
 class ServerLiveReloadTest : public ServerLiveTest {

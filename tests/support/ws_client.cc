@@ -36,7 +36,7 @@ struct WsClient::Impl {
 };
 
 WsClient::WsClient(uint16_t port, const std::string& target, const std::string& token,
-                   const std::string& tls_ca_file)
+                   const std::string& tls_ca_file, int receive_buffer_bytes)
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   tcp::endpoint server(net::ip::make_address("127.0.0.1"), port);
@@ -53,6 +53,10 @@ WsClient::WsClient(uint16_t port, const std::string& target, const std::string& 
   m.With([&](auto& ws) {
     auto& tcp_stream = beast::get_lowest_layer(ws);
     tcp_stream.expires_after(std::chrono::seconds(10));
+    if (receive_buffer_bytes > 0) {
+      tcp_stream.socket().open(tcp::v4());
+      tcp_stream.socket().set_option(net::socket_base::receive_buffer_size(receive_buffer_bytes));
+    }
     tcp_stream.connect(server, ec);
     if (ec) return;
     if constexpr (!std::is_same_v<std::decay_t<decltype(ws)>,

@@ -16,8 +16,10 @@ class WsClient {
  public:
   // Upgrades GET `target` on 127.0.0.1:port, with "Authorization: Bearer
   // TOKEN" unless `token` is empty; over TLS with `tls_ca_file` (PEM).
+  // `receive_buffer_bytes` > 0 shrinks the socket's receive buffer, so a
+  // client that stops reading holds up its server soon.
   WsClient(uint16_t port, const std::string& target, const std::string& token = "",
-           const std::string& tls_ca_file = "");
+           const std::string& tls_ca_file = "", int receive_buffer_bytes = 0);
   ~WsClient();
 
   bool open() const { return open_; }
