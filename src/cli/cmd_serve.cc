@@ -116,6 +116,9 @@ Runner AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--connections-max", o.http.connections_max, "Most open connections")
       ->capture_default_str();
+  cmd->add_option("--live-connections-max", o.limits.live_connections_max,
+                  "Most WebSocket connections to /api/live")
+      ->capture_default_str();
   cmd->add_option("--request-seconds-max", a->request_seconds_max,
                   "Time to receive a request's body, and again to send its response")
       ->capture_default_str();

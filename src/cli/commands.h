@@ -18,6 +18,7 @@ Runner AddLoadCommand(CLI::App& app);
 Runner AddQueryCommand(CLI::App& app);
 Runner AddSetCommand(CLI::App& app);
 Runner AddBenchCommand(CLI::App& app);
+Runner AddLiveBenchCommand(CLI::App& app);
 Runner AddImportCommand(CLI::App& app);
 Runner AddVerifyCommand(CLI::App& app);
 Runner AddSnapshotCommand(CLI::App& app);

@@ -32,6 +32,8 @@ struct HttpRequest {
   // When its last byte was read: latencies include the wait for a worker.
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
   std::map<std::string, std::string> path_params;  // decoded; filled by the router
+  // A WebSocket upgrade request: the route answers 101 to accept it.
+  bool websocket_upgrade = false;
 };
 
 // Produces a streamed body piece by piece: each call appends the next piece

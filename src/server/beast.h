@@ -1,4 +1,4 @@
-// Boost.Beast and Asio, with OpenSSL for TLS, for the server and its test
+// Boost.Beast and Asio, with OpenSSL for TLS and WebSocket, for the server and its test
 // client. GCC 12 reports a boost::optional in Beast's parser as maybe
 // uninitialized (a known false positive); the warning is off inside these
 // headers only.
@@ -12,4 +12,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #pragma GCC diagnostic pop

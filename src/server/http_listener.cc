@@ -9,12 +9,14 @@
 
 #include "server/beast.h"
 #include "server/http_request.h"
+#include "server/websocket_session.h"
 
 namespace quantatom::server {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
@@ -26,6 +28,7 @@ struct Shared {
   HttpLimits limits;
   Dispatcher dispatch;
   std::function<bool(const HttpRequest&)> commits;
+  UpgradeDispatcher upgrade;        // may be empty
   std::optional<ssl::context> tls;  // set: every connection speaks TLS
   std::atomic<size_t> connections{0};
   // Handlers run here, not on the I/O thread: a slow grid or a commit
@@ -38,6 +41,11 @@ struct Shared {
   // and reads never queue behind them.
   net::thread_pool commit_pool;
 };
+
+// The open-connection count, keeping the rest of Shared alive with it.
+std::shared_ptr<std::atomic<size_t>> ConnectionCount(const std::shared_ptr<Shared>& shared) {
+  return {shared, &shared->connections};
+}
 
 // One connection. `Stream` is beast::tcp_stream, or TlsStream over one: the
 // TLS session shakes hands first and says close_notify last.
@@ -172,6 +180,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnBody(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     http::request<http::string_body> req = parser_->release();
+    if (shared_->upgrade && websocket::is_upgrade(req)) return Upgrade(std::move(req));
     const unsigned version = req.version();
     const bool close = !req.keep_alive();
     HttpRequest r = ToHttpRequest(std::move(req), remote_address_);
@@ -186,6 +195,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                             self->Reply(std::move(out), version, close);
                           });
               });
+  }
+
+  // The server decides on a worker, as for any request; accepted, the
+  // stream moves to a WebSocket session and this HTTP session ends.
+  void Upgrade(http::request<http::string_body> req) {
+    HttpRequest r = ToHttpRequest(http::request<http::string_body>(req), remote_address_);
+    net::post(shared_->pool, [self = shared_from_this(), r = std::move(r),
+                              req = std::move(req)]() mutable {
+      WebSocketUpgrade answer = self->shared_->upgrade(r);
+      net::post(self->stream_.get_executor(), [self, answer = std::move(answer),
+                                               req = std::move(req)]() mutable {
+        if (answer.refusal) return self->Reply(std::move(*answer.refusal), req.version(), true);
+        std::make_shared<WebSocketSession<Stream>>(std::move(self->stream_), self->shared_->limits,
+                                                   ConnectionCount(self->shared_))
+            ->Start(std::move(req), std::move(answer.accept));
+      });
+    });
   }
 
   void Reply(HttpResponse out, unsigned version, bool close) {
@@ -383,7 +409,8 @@ Result<ssl::context> TlsContext(const TlsOptions& tls) {
 Result<std::unique_ptr<HttpListener>> HttpListener::Start(const std::string& address, uint16_t port,
                                                           const Workers& workers, HttpLimits limits,
                                                           const TlsOptions& tls,
-                                                          Dispatcher dispatch) {
+                                                          Dispatcher dispatch,
+                                                          UpgradeDispatcher upgrade) {
   if (workers.threads < 1 || workers.commit_threads < 1)
     return Status::Invalid("threads must be at least 1");
   auto impl = std::make_unique<Impl>(workers);
@@ -393,6 +420,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Start(const std::string& add
   }
   impl->shared->limits = limits;
   impl->shared->dispatch = std::move(dispatch);
+  impl->shared->upgrade = std::move(upgrade);
   beast::error_code ec;
   auto ip = net::ip::make_address(address, ec);
   if (ec) return Status::Invalid("listen address '" + address + "': " + ec.message());

@@ -1,6 +1,8 @@
 // The HTTP/1.1 listener (Boost.Beast over Asio, over TLS when configured):
 // keep-alive connections on one I/O thread, each request parsed within
 // limits and handed to a dispatcher that runs on a pool of worker threads.
+// A WebSocket upgrade request goes to the upgrade dispatcher instead and,
+// accepted, becomes a WebSocket connection on the same port (websocket.h).
 // Beast stays inside http_listener.cc and http_request.cc.
 #pragma once
 
@@ -12,6 +14,7 @@
 
 #include "quantatom/status.h"
 #include "server/api.h"
+#include "server/websocket.h"
 
 namespace quantatom::server {
 
@@ -28,6 +31,14 @@ struct HttpLimits {
   std::chrono::milliseconds request_time_max{30'000};
   // A keep-alive connection waiting for its next request.
   std::chrono::milliseconds idle_time_max{60'000};
+  // WebSocket connections: a larger message from the client closes the
+  // connection (kTooBig); more messages waiting to be sent to a client
+  // than this close it as too slow (kTryAgainLater).
+  size_t websocket_message_bytes_max = size_t{64} << 10;
+  size_t websocket_queued_messages_max = 4096;
+  // A WebSocket client silent this long is pinged, and closed when it does
+  // not answer within as long again.
+  std::chrono::milliseconds websocket_idle_time_max{60'000};
 };
 
 // HTTPS with these PEM files, or plain HTTP when both are empty: one
@@ -55,9 +66,12 @@ class HttpListener {
   // until Stop(), dispatching on the `workers` threads. With `tls`, an
   // unreadable file, a key that does not match the certificate or a
   // certificate OpenSSL refuses is kInvalidArgument, naming the file.
+  // Without `upgrade`, WebSocket upgrade requests go to `dispatch` as any
+  // other request.
   static Result<std::unique_ptr<HttpListener>> Start(const std::string& address, uint16_t port,
                                                      const Workers& workers, HttpLimits limits,
-                                                     const TlsOptions& tls, Dispatcher dispatch);
+                                                     const TlsOptions& tls, Dispatcher dispatch,
+                                                     UpgradeDispatcher upgrade = nullptr);
   ~HttpListener();  // stops
 
   uint16_t port() const;

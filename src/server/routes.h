@@ -20,6 +20,16 @@ struct ServerLimits {
   size_t grants_per_cube_max = 10'000;        // member grants of one role on one cube
   size_t bulk_cells_max = 20'000'000;         // cells of one bulk write: 413 TOO_MANY_CELLS
   size_t bulk_rejections_listed_max = 1'000;  // rejected cells named; the rest counted
+  // Live updates (GET /api/live, live_hub.h); the WebSocket transport's own
+  // limits (message size, queued messages) are in HttpLimits.
+  size_t live_connections_max = 1'000;  // one more: 503 TOO_MANY_CONNECTIONS
+  size_t live_subscriptions_per_connection_max = 100;
+  // A subscription's `after` further back than this many transactions gets
+  // a reload notice instead of the changes.
+  size_t live_replay_transactions_max = 10'000;
+  // Committed transactions waiting for the hub; past this many, a reload
+  // notice takes each one's place until the hub catches up.
+  size_t live_backlog_transactions_max = 100'000;
 };
 
 struct ServerContext {

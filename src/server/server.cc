@@ -4,6 +4,7 @@
 #include <chrono>
 #include <new>
 
+#include "server/live_hub.h"
 #include "server/metrics.h"
 #include "server/request_trace.h"
 
@@ -14,6 +15,7 @@ struct Server::Impl {
       : options(std::move(o)), auth(std::move(a)), ctx{db, *auth, options.limits, {}} {}
 
   HttpResponse Dispatch(HttpRequest& req);
+  WebSocketUpgrade Upgrade(HttpRequest& req);
   HttpResponse Route(HttpRequest& req, std::string& user, const server::Route*& route);
   void LogRequest(const HttpRequest& req, const HttpResponse& out, const RequestTrace& trace,
                   const server::Route* route, const std::string& user, double seconds);
@@ -25,6 +27,7 @@ struct Server::Impl {
   ServerMetrics metrics;
   // Set once the listener runs; /metrics may be asked before Start returns.
   std::atomic<const HttpListener*> running{nullptr};
+  std::unique_ptr<LiveHub> live;           // stopped before the listener
   std::unique_ptr<HttpListener> listener;  // last: stopped before the rest goes
 };
 
@@ -85,6 +88,21 @@ HttpResponse Server::Impl::Dispatch(HttpRequest& req) {
   return out;
 }
 
+// An upgrade is dispatched as a request, and accepted when its route
+// answers 101 (GET /api/live, the only one that does).
+WebSocketUpgrade Server::Impl::Upgrade(HttpRequest& req) {
+  req.websocket_upgrade = true;
+  // Browsers cannot set headers on a WebSocket: the token may come in the query.
+  auto token = req.query.find("access_token");
+  if (req.authorization.empty() && token != req.query.end())
+    req.authorization = "Bearer " + token->second;
+  HttpResponse out = Dispatch(req);
+  if (out.status != 101) return {std::move(out), nullptr};
+  return {std::nullopt,
+          [hub = live.get(), authorization = req.authorization](
+              std::shared_ptr<WebSocketPeer> peer) { return hub->Open(peer, authorization); }};
+}
+
 // One line per request, carrying its request id and trace; a 5xx is an
 // error line with the error's message.
 void Server::Impl::LogRequest(const HttpRequest& req, const HttpResponse& out,
@@ -140,14 +158,16 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddCellRoutes(impl->router, impl->ctx);
   AddBulkRoutes(impl->router, impl->ctx);
   AddChangeRoutes(impl->router, impl->ctx);
+  impl->live = std::make_unique<LiveHub>(impl->ctx);
+  AddLiveRoute(impl->router, impl->ctx, *impl->live);
   AddRoleRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
   raw->options.http.takes_bulk_body = [raw](std::string_view method, std::string_view path) {
     const server::Route* route = raw->router.Find(std::string(method), std::string(path)).route;
     return route && route->bulk_body;
   };
-  QA_ASSIGN_OR_RETURN(impl->listener,
-                      HttpListener::Start(raw->options.address, raw->options.port,
+  QA_ASSIGN_OR_RETURN(impl->listener, HttpListener::Start(
+                                          raw->options.address, raw->options.port,
                                           {raw->options.threads, raw->options.commit_threads,
                                            [raw](const HttpRequest& req) {
                                              const Route* r =
@@ -155,7 +175,8 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
                                              return r && r->commits;
                                            }},
                                           raw->options.http, raw->options.tls,
-                                          [raw](HttpRequest& req) { return raw->Dispatch(req); }));
+                                          [raw](HttpRequest& req) { return raw->Dispatch(req); },
+                                          [raw](HttpRequest& req) { return raw->Upgrade(req); }));
   raw->running = impl->listener.get();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -167,7 +188,11 @@ JsonLog& Server::log() { return *impl_->options.log; }
 HttpResponse Server::Handle(HttpRequest& req) { return impl_->Dispatch(req); }
 
 void Server::Stop() {
-  if (impl_ && impl_->listener) impl_->listener->Stop();
+  if (!impl_) return;
+  // The hub first: it holds connections that must go before the listener's
+  // io_context does.
+  if (impl_->live) impl_->live->Stop();
+  if (impl_->listener) impl_->listener->Stop();
 }
 
 }  // namespace quantatom::server
