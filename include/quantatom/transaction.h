@@ -34,6 +34,13 @@ class AtomDeltas {
 
   AtomDeltas() = default;
   explicit AtomDeltas(size_t dims) : dims_(dims) {}
+  AtomDeltas(const AtomDeltas&) = default;
+  AtomDeltas(AtomDeltas&&) = default;
+  AtomDeltas& operator=(const AtomDeltas&) = default;
+  AtomDeltas& operator=(AtomDeltas&&) = default;
+  // Large columns go back to the kernel a piece at a time, so that freeing
+  // a load's deltas does not stall the commit thread (util/memory_release.h).
+  ~AtomDeltas();
   // From whole columns (the codec's way in): members.size() == flags.size()
   // * dims; a value column is empty when no delta has such a value, else as
   // long as the flags, 0 where its flag is absent.

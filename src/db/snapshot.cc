@@ -9,6 +9,7 @@
 #include "db/apply.h"
 #include "log/log_format.h"
 #include "log/transaction_codec.h"
+#include "util/memory_release.h"
 
 namespace quantatom {
 namespace {
@@ -119,7 +120,10 @@ std::string SnapshotName(uint64_t sequence) { return lf::SequenceFileName(sequen
 Result<uint64_t> WriteSnapshot(Env* env, const std::string& dir, const Model& model,
                                const SnapshotState& state, int zstd_level) {
   QA_RETURN_IF_ERROR(env->CreateDirectory(dir));
-  QA_ASSIGN_OR_RETURN(std::string compressed, Compress(Serialize(model, state), zstd_level));
+  std::string raw = Serialize(model, state);
+  GentleRelease release_raw(raw);
+  QA_ASSIGN_OR_RETURN(std::string compressed, Compress(raw, zstd_level));
+  GentleRelease release_compressed(compressed);
   const std::string final_path = dir + "/" + SnapshotName(state.sequence),
                     temp = final_path + ".tmp";
   QA_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(temp));
@@ -153,7 +157,9 @@ Result<LoadedSnapshot> LoadLatestSnapshot(Env* env, const std::string& dir, Mode
     Model attempt;
     auto applied = [&]() -> Result<SnapshotState> {
       QA_ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
+      GentleRelease release_data(data);
       QA_ASSIGN_OR_RETURN(std::string raw, Decompress(data, path));
+      GentleRelease release_raw(raw);
       return Apply(raw, path, attempt);
     }();
     if (!applied.ok()) {

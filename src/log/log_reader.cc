@@ -5,6 +5,7 @@
 
 #include "log/log_format.h"
 #include "log/transaction_codec.h"
+#include "util/memory_release.h"
 
 namespace quantatom {
 namespace {
@@ -87,6 +88,7 @@ class Replayer {
 
   Status Segment(const std::string& name, uint64_t first, bool last) {
     QA_ASSIGN_OR_RETURN(std::string data, env_->ReadFile(dir_ + "/" + name));
+    GentleRelease release(data);  // a segment is up to 64 MB
     end_.last_segment = name;
     if (data.size() < lf::kSegmentHeaderBytes ||
         data.compare(0, lf::kSegmentHeaderBytes, lf::SegmentHeader(first)) != 0) {

@@ -2,7 +2,16 @@
 
 #include <algorithm>
 
+#include "util/memory_release.h"
+
 namespace quantatom {
+
+AtomDeltas::~AtomDeltas() {
+  ReleaseGently(members_);
+  ReleaseGently(flags_);
+  ReleaseGently(old_values_);
+  ReleaseGently(new_values_);
+}
 
 AtomDeltas AtomDeltas::FromColumns(size_t dims, std::vector<MemberId> members,
                                    std::vector<uint8_t> flags, std::vector<double> old_values,
