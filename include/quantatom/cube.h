@@ -71,6 +71,10 @@ class Cube {
   // Any cell, leaf or consolidated; nullopt when no atom lies beneath it.
   Result<std::optional<double>> ReadCell(const Coordinate& c) const;
 
+  // Any cells, leaf or consolidated, under one consistent read; the
+  // consolidated ones missing from the cache are computed in one pass.
+  Result<std::vector<std::optional<double>>> ReadCells(const std::vector<Coordinate>& cells) const;
+
   // Applies every entry or none: all members must be leaves and values
   // finite, else the batch is rejected naming the first offending entry.
   Status Write(const WriteBatch& batch);
@@ -126,6 +130,17 @@ class Cube {
     std::vector<double> values;
   };
   AtomsCopy CopyAtoms(std::span<const std::vector<bool>> keep) const;
+
+  // An atom beneath a cell, with its weight in that cell: the product over
+  // the dimensions of the leaf's weight under the cell's member.
+  struct WeightedAtom {
+    uint64_t key;
+    double value;
+    double weight;
+  };
+  // Every atom beneath `cell` (leaf or consolidated) under one consistent
+  // read, keys ascending. Reads only the partitions the cell can reach.
+  Result<std::vector<WeightedAtom>> AtomsBeneath(const Coordinate& cell) const;
 
   // Visits every atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;

@@ -15,6 +15,8 @@
 #include "quantatom/env.h"
 #include "quantatom/load.h"
 #include "quantatom/model.h"
+#include "quantatom/slice.h"
+#include "quantatom/spread.h"
 #include "quantatom/status.h"
 #include "quantatom/transaction.h"
 
@@ -32,6 +34,7 @@ struct DatabaseOptions {
   bool truncate_log_after_snapshot = false;
   // Recent transactions kept in memory for the change feed, in deltas.
   size_t change_feed_deltas_max = 1 << 20;
+  SpreadLimits writeback_limits;  // spreads, copies, clears, allocations
 };
 
 struct SnapshotReport {
@@ -124,6 +127,19 @@ class Database {
                                   const CommitContext& ctx);
   Result<CommitResult> Write(const std::string& cube, const WriteBatch& batch,
                              const CommitContext& ctx);
+  // Writeback (docs/writeback.md). Each is one transaction, computed from
+  // the state right before it commits; refused whole, with nothing logged,
+  // when any part is refused (kPermissionDenied when `access` refuses a cell
+  // it would change or read).
+  Result<CommitResult> Spread(const std::string& cube, const SpreadRequest& request,
+                              const CommitContext& ctx, const WritebackAccess& access = {});
+  Result<CommitResult> CopySlice(const std::string& cube, const SliceCopy& copy,
+                                 const CommitContext& ctx, const WritebackAccess& access = {});
+  Result<CommitResult> ClearSlice(const std::string& cube, const Slice& slice,
+                                  const CommitContext& ctx, const WritebackAccess& access = {});
+  Result<CommitResult> Allocate(const std::string& cube, const Allocation& allocation,
+                                const CommitContext& ctx, const WritebackAccess& access = {});
+
   // A fact file (docs/formats.md) into an existing cube, as one transaction.
   Result<CommitResult> LoadFacts(const std::string& cube, const std::string& path,
                                  const CommitContext& ctx, LoadReport* report = nullptr);

@@ -21,6 +21,7 @@ enum class StatusCode {
   kIoError,             // the file system said no
   kCorruption,          // stored data is not what was written
   kUnknownOutcome,      // a change may or may not be durable (failed fsync)
+  kPermissionDenied,    // the caller may not change a cell the request would change
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -41,6 +42,7 @@ class [[nodiscard]] Status {
   static Status Io(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Unknown(std::string m) { return {StatusCode::kUnknownOutcome, std::move(m)}; }
+  static Status Denied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -19,6 +19,12 @@ enum class OperationKind : uint8_t {
   kCreateDimension = 3,  // parameters: the dimension CSV
   kCreateCube = 4,       // parameters: the dimension names
   kUndo = 5,             // compensates an earlier transaction
+  // Writeback (quantatom/spread.h, quantatom/slice.h); parameters: the
+  // operation as JSON. Kinds 6 to 19 are kept for structure changes.
+  kSpread = 20,
+  kCopySlice = 21,
+  kClearSlice = 22,
+  kAllocate = 23,
 };
 const char* OperationKindName(OperationKind kind);
 

@@ -10,6 +10,8 @@ namespace quantatom {
 
 // One member per cube dimension, in cube order.
 using Coordinate = std::vector<MemberId>;
+// A cube has at most this many dimensions.
+inline constexpr size_t kCubeDimensionsMax = 16;
 
 class WriteBatch {
  public:

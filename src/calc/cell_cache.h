@@ -13,10 +13,9 @@
 #include <vector>
 
 #include "quantatom/dimension.h"
+#include "quantatom/write_batch.h"
 
 namespace quantatom {
-
-inline constexpr size_t kCubeDimensionsMax = 16;
 
 // A consolidated cell's aggregate: its value and how many atoms feed it
 // (zero atoms = empty, which differs from a value of 0).

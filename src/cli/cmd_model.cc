@@ -144,14 +144,8 @@ Status AddCellWrite(const Cube& cube, const std::string& spec, WriteBatch& batch
   size_t eq = spec.rfind('=');
   if (eq == std::string::npos)
     return Status::Invalid("--cell '" + spec + "': expected MEMBERS=VALUE");
-  CsvReader csv(std::string_view(spec).substr(0, eq), "--cell");
-  std::vector<CsvField> fields;
-  Status status;
-  csv.Next(fields, status);
-  QA_RETURN_IF_ERROR(status);
-  std::vector<std::string> names;
-  for (auto& f : fields) names.push_back(f.text);
-  QA_ASSIGN_OR_RETURN(Coordinate c, cube.Resolve(names));
+  QA_ASSIGN_OR_RETURN(Coordinate c,
+                      ParseCellNames(cube, std::string_view(spec).substr(0, eq), "--cell"));
   std::string value = spec.substr(eq + 1);
   if (value.empty()) {
     batch.Clear(std::move(c));

@@ -28,5 +28,9 @@ Runner AddUndoCommand(CLI::App& app);
 Runner AddServeCommand(CLI::App& app);
 Runner AddUserCommand(CLI::App& app);
 Runner AddRoleCommand(CLI::App& app);
+Runner AddSpreadCommand(CLI::App& app);
+Runner AddCopyCommand(CLI::App& app);
+Runner AddClearCommand(CLI::App& app);
+Runner AddAllocateCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

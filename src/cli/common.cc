@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "load/csv.h"
 #include "server/auth.h"
 
 namespace quantatom::cli {
@@ -66,6 +67,38 @@ Result<std::unique_ptr<server::Auth>> OpenAuth(const std::string& data) {
     return Status::NotFound(data + ": not a data directory (no log/); quantatom import makes one");
   QA_ASSIGN_OR_RETURN(auto store, server::SecurityStore::Open(data));
   return std::make_unique<server::Auth>(std::move(store), server::AuthOptions{});
+}
+
+}  // namespace quantatom::cli
+
+namespace quantatom::cli {
+
+Result<Coordinate> ParseCellNames(const Cube& cube, std::string_view names,
+                                  const std::string& option) {
+  CsvReader csv(names, option);
+  std::vector<CsvField> fields;
+  Status status;
+  csv.Next(fields, status);
+  QA_RETURN_IF_ERROR(status);
+  std::vector<std::string> list;
+  for (auto& f : fields) list.push_back(f.text);
+  auto cell = cube.Resolve(list);
+  if (!cell.ok())
+    return Status(cell.status().code(),
+                  option + " '" + std::string(names) + "': " + cell.status().message());
+  return cell;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ParseChoices(
+    const std::vector<std::string>& specs, const std::string& option) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& spec : specs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      return Status::Invalid(option + " '" + spec + "': expected DIMENSION=MEMBER");
+    out.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
+  }
+  return out;
 }
 
 }  // namespace quantatom::cli

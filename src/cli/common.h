@@ -30,6 +30,14 @@ struct Opened {
 // model directory, reporting to stderr what it did unless `quiet`.
 Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet);
 
+// A cell given as "MEMBER,MEMBER,..." (CSV quoting for names with commas),
+// one member per dimension of `cube`; `option` names it in errors.
+Result<Coordinate> ParseCellNames(const Cube& cube, std::string_view names,
+                                  const std::string& option);
+// "Dimension=Member" pairs, as --source, --target, --slice take them.
+Result<std::vector<std::pair<std::string, std::string>>> ParseChoices(
+    const std::vector<std::string>& specs, const std::string& option);
+
 // The users and roles of a data directory's server (DATA/security), refused
 // while a server or another command holds them.
 Result<std::unique_ptr<server::Auth>> OpenAuth(const std::string& data);

@@ -74,7 +74,11 @@ Status ApplyTransaction(Model& model, const Transaction& txn) {
     }
     case OperationKind::kWriteBatch:
     case OperationKind::kLoad:
-    case OperationKind::kUndo: {
+    case OperationKind::kUndo:
+    case OperationKind::kSpread:
+    case OperationKind::kCopySlice:
+    case OperationKind::kClearSlice:
+    case OperationKind::kAllocate: {
       auto cube = model.FindCube(txn.cube);
       if (!cube)
         return Status::Corruption("transaction " + std::to_string(txn.sequence) + ": no cube '" +

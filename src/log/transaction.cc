@@ -104,6 +104,14 @@ const char* OperationKindName(OperationKind kind) {
       return "create_cube";
     case OperationKind::kUndo:
       return "undo";
+    case OperationKind::kSpread:
+      return "spread";
+    case OperationKind::kCopySlice:
+      return "copy";
+    case OperationKind::kClearSlice:
+      return "clear";
+    case OperationKind::kAllocate:
+      return "allocate";
   }
   return "unknown";
 }

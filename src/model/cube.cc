@@ -202,6 +202,17 @@ Result<std::optional<double>> Cube::ReadCell(const Coordinate& c) const {
   return std::optional<double>(agg.sum);
 }
 
+Result<std::vector<std::optional<double>>> Cube::ReadCells(
+    const std::vector<Coordinate>& cells) const {
+  for (const Coordinate& c : cells) QA_RETURN_IF_ERROR(CheckCoordinate(*impl_, c));
+  std::shared_lock lock(impl_->mu);
+  std::vector<CellAggregate> aggs = impl_->Aggregates(cells);
+  std::vector<std::optional<double>> out(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i)
+    if (aggs[i].atoms) out[i] = aggs[i].sum;
+  return out;
+}
+
 Result<std::vector<uint64_t>> Cube::KeysOf(const WriteBatch& batch) const {
   const Impl& cube = *impl_;
   std::vector<uint64_t> keys;
@@ -408,33 +419,6 @@ std::unique_ptr<DeltaSource> Cube::AtomsAsDeltas() const {
 
 uint64_t Cube::PackLeaves(const LeafOrdinal* leaves) const { return impl_->layout.Pack(leaves); }
 void Cube::UnpackKey(uint64_t key, LeafOrdinal* leaves) const { impl_->layout.Unpack(key, leaves); }
-
-Cube::AtomsCopy Cube::CopyAtoms(std::span<const std::vector<bool>> keep) const {
-  const bool filtered =
-      std::any_of(keep.begin(), keep.end(), [](const std::vector<bool>& k) { return !k.empty(); });
-  std::vector<LeafOrdinal> leaves(impl_->dims.size());
-  auto kept = [&](uint64_t key) {
-    impl_->layout.Unpack(key, leaves.data());
-    for (size_t d = 0; d < keep.size(); ++d)
-      if (!keep[d].empty() && !keep[d][leaves[d]]) return false;
-    return true;
-  };
-  AtomsCopy out;
-  std::shared_lock lock(impl_->mu);
-  if (!filtered) {
-    out.keys.reserve(impl_->store.atom_count());
-    out.values.reserve(impl_->store.atom_count());
-  }
-  for (const Partition& p : impl_->store.partitions()) {
-    for (size_t i = 0; i < p.keys.size(); ++i) {
-      uint64_t key = impl_->store.Key(p, i);
-      if (filtered && !kept(key)) continue;
-      out.keys.push_back(key);
-      out.values.push_back(p.values[i]);
-    }
-  }
-  return out;
-}
 
 Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
   QA_ASSIGN_OR_RETURN(auto load, PrepareLoad(std::move(atoms)));

@@ -106,8 +106,8 @@ std::vector<bool> VisibleHeaders(const std::vector<HeaderTuple>& headers,
 
 }  // namespace
 
-std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
-                               bool suppress_empty_rows, bool suppress_empty_columns) {
+RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAccess& access,
+                            bool suppress_empty_rows, bool suppress_empty_columns) {
   const auto row_dims = AxisDims(cube, grid.row_dimensions);
   const auto column_dims = AxisDims(cube, grid.column_dimensions);
   AccessGrid g{std::move(grid), {}};
@@ -147,15 +147,22 @@ std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::Cube
   if (suppress_empty_columns)
     g.Keep(std::vector<bool>(g.grid.rows.size(), true), g.NonEmpty(false));
 
-  json rows = json::array();
-  for (size_t r = 0; r < g.grid.rows.size(); ++r)
-    rows.push_back(std::string(g.access.begin() + r * g.grid.columns.size(),
-                               g.access.begin() + (r + 1) * g.grid.columns.size()));
+  RestrictedGrid out{std::move(g.grid), {}};
+  const size_t columns = out.grid.columns.size();
+  for (size_t r = 0; r < out.grid.rows.size(); ++r)
+    out.access.emplace_back(g.access.begin() + r * columns, g.access.begin() + (r + 1) * columns);
+  return out;
+}
+
+std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
+                               bool suppress_empty_rows, bool suppress_empty_columns) {
+  RestrictedGrid r =
+      RestrictGrid(std::move(grid), cube, access, suppress_empty_rows, suppress_empty_columns);
   // GridToJson writes one object; the access strings join it as its last
   // member without parsing the (possibly large) grid back.
-  std::string body = GridToJson(g.grid);
+  std::string body = GridToJson(r.grid);
   body.pop_back();  // '}'
-  return body + ",\"access\":" + rows.dump() + "}";
+  return body + ",\"access\":" + json(r.access).dump() + "}";
 }
 
 void RequireWritable(const Cube& cube, const security::CubeAccess& access,

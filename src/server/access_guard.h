@@ -35,6 +35,16 @@ std::vector<CubeAndAccess> ReadableCubes(const ServerContext& ctx, const Princip
 std::optional<std::vector<bool>> VisibleMembers(const ServerContext& ctx, const Principal& p,
                                                 const Dimension& dim);
 
+// A grid as a principal may see it, with an access string per row: a
+// character per column, 'W' a leaf cell the principal may write, 'R'
+// readable only, 'N' masked (its value emptied).
+struct RestrictedGrid {
+  Grid grid;
+  std::vector<std::string> access;
+};
+RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAccess& access,
+                            bool suppress_empty_rows, bool suppress_empty_columns);
+
 // Restricts a grid to what `access` allows: rows and columns holding a
 // member that is not visible are omitted, cells without READ are emptied,
 // then empty rows and columns are suppressed as the view asked (after the

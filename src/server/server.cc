@@ -161,6 +161,7 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   impl->live = std::make_unique<LiveHub>(impl->ctx);
   AddLiveRoute(impl->router, impl->ctx, *impl->live);
   AddRoleRoutes(impl->router, impl->ctx);
+  AddWritebackRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
   raw->options.http.takes_bulk_body = [raw](std::string_view method, std::string_view path) {
     const server::Route* route = raw->router.Find(std::string(method), std::string(path)).route;

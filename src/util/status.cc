@@ -22,6 +22,8 @@ const char* StatusCodeName(StatusCode code) {
       return "CORRUPTION";
     case StatusCode::kUnknownOutcome:
       return "UNKNOWN_OUTCOME";
+    case StatusCode::kPermissionDenied:
+      return "FORBIDDEN";  // the code the server answers 403 with
   }
   return "UNKNOWN";
 }
