@@ -21,6 +21,9 @@ Runner AddBenchCommand(CLI::App& app) {
   cmd->add_option("--log-data", options->log_data_dir,
                   "Scratch data directory for the log's figures (LOAD_LOGGED, DURABLE_WRITE, "
                   "THROUGHPUT, RECOVERY); emptied first and removed after");
+  cmd->add_option("--writeback-data", options->writeback_data_dir,
+                  "Scratch data directory for SPREAD, COPY_VERSION and ALLOCATE as durable "
+                  "transactions; emptied first and removed after");
   cmd->add_option("--recovery-transactions", options->recovery_transactions,
                   "Transactions logged after the snapshot before RECOVERY is timed")
       ->capture_default_str();

@@ -14,6 +14,7 @@
 #include "quantatom/load.h"
 #include "timing.h"
 #include "util/process_memory.h"
+#include "writeback_bench.h"
 
 namespace quantatom::bench {
 namespace {
@@ -263,6 +264,15 @@ Result<std::string> RunPlanbench(const BenchOptions& options) {
     log.data_dir = options.log_data_dir;
     log.recovery_transactions = options.recovery_transactions;
     QA_ASSIGN_OR_RETURN(nlohmann::ordered_json figures, RunLogBench(log));
+    for (auto& [key, value] : figures.items()) run.out[key] = value;
+  }
+  if (!options.writeback_data_dir.empty()) {
+    run.model.reset();
+    run.cube.reset();
+    WritebackBenchOptions wb;
+    wb.planbench_dir = options.dir;
+    wb.data_dir = options.writeback_data_dir;
+    QA_ASSIGN_OR_RETURN(nlohmann::ordered_json figures, RunWritebackBench(wb));
     for (auto& [key, value] : figures.items()) run.out[key] = value;
   }
   return run.out.dump(1);

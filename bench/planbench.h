@@ -18,6 +18,9 @@ struct BenchOptions {
   // a scratch data directory; empty: skipped.
   std::string log_data_dir;
   uint64_t recovery_transactions = 100'000;
+  // SPREAD, COPY_VERSION and ALLOCATE as durable transactions in a scratch
+  // data directory; empty: skipped.
+  std::string writeback_data_dir;
 };
 
 // Returns the JSON document of docs/bench.md.

@@ -261,6 +261,21 @@ uint64_t ReadVarint(std::string_view& data, bool& ok) {
   return 0;
 }
 
+// One compression context per thread that encodes (the commit thread, a
+// snapshot's): its worker threads and buffers are made once, not per block.
+ZSTD_CCtx* CompressionContext() {
+  struct Context {
+    Context() : ctx(ZSTD_createCCtx()) {
+      ZSTD_CCtx_setParameter(ctx, ZSTD_c_compressionLevel, 1);
+      ZSTD_CCtx_setParameter(ctx, ZSTD_c_nbWorkers, 2);  // ignored where zstd lacks threads
+    }
+    ~Context() { ZSTD_freeCCtx(ctx); }
+    ZSTD_CCtx* ctx;
+  };
+  static thread_local Context context;
+  return context.ctx;
+}
+
 }  // namespace
 
 void EncodeDeltaBlock(const DeltaSource& source, std::string& out) {
@@ -273,13 +288,11 @@ void EncodeDeltaBlock(const DeltaSource& source, std::string& out) {
     const size_t size_at = out.size();
     out.append(kPaddedVarintBytes, '\0');
     out.reserve(out.size() + source.size() * (source.dims() + 9) / 2);
-    ZSTD_CCtx* zstd = ZSTD_createCCtx();
-    ZSTD_CCtx_setParameter(zstd, ZSTD_c_compressionLevel, 1);
-    ZSTD_CCtx_setParameter(zstd, ZSTD_c_nbWorkers, 2);  // ignored where zstd lacks threads
+    ZSTD_CCtx* zstd = CompressionContext();
     Sink sink(out, zstd);
     const uint64_t raw_bytes = PutColumns(source, sink);
     const bool compressed = sink.Finish();
-    ZSTD_freeCCtx(zstd);
+    ZSTD_CCtx_reset(zstd, ZSTD_reset_session_only);  // ready for the next block
     if (compressed) return PutPaddedVarint(out.data() + size_at, raw_bytes);
     out.resize(start);  // zstd failed (out of memory): the block goes raw
   }

@@ -36,9 +36,14 @@ Result<std::vector<Cube::WeightedAtom>> Cube::AtomsBeneath(const Coordinate& cel
     if (cell[d] >= dim.size())
       return Status::NotFound("member id " + std::to_string(cell[d]) + " is not in dimension '" +
                               dim.name() + "'");
+    auto lws = dim.leaf_weights(cell[d]);
+    const bool every_leaf_once =
+        lws.size() == dim.leaf_count() &&
+        std::all_of(lws.begin(), lws.end(), [](const LeafWeight& lw) { return lw.weight == 1; });
+    if (every_leaf_once) continue;  // a total of the dimension: no check, weight 1
     in[d].assign(dim.leaf_count(), 0);
     weight[d].assign(dim.leaf_count(), 0);
-    for (const LeafWeight& lw : dim.leaf_weights(cell[d])) {
+    for (const LeafWeight& lw : lws) {
       in[d][lw.leaf] = 1;
       weight[d][lw.leaf] = lw.weight;
     }
@@ -48,7 +53,8 @@ Result<std::vector<Cube::WeightedAtom>> Cube::AtomsBeneath(const Coordinate& cel
   std::vector<std::vector<WeightedAtom>> found(partitions.size());
   ScanRegion(cube, in, [&](size_t pi, size_t i, const LeafOrdinal* leaves) {
     double w = 1;
-    for (size_t d = 0; d < cube.dims.size(); ++d) w *= weight[d][leaves[d]];
+    for (size_t d = 0; d < cube.dims.size(); ++d)
+      if (!weight[d].empty()) w *= weight[d][leaves[d]];
     const Partition& p = partitions[pi];
     found[pi].push_back({cube.store.Key(p, i), p.values[i], w});
   });

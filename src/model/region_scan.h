@@ -25,6 +25,11 @@ void ScanRegion(const Cube::Impl& cube, const LeafFlags& in, Visit&& visit) {
   const KeyLayout& layout = cube.layout;
   const auto& partitions = cube.store.partitions();
   const size_t dims = cube.dims.size();
+  // Partition dimensions are checked once per partition; inside, only the
+  // other dimensions that do not take every leaf.
+  std::vector<size_t> checked;
+  for (size_t d = 0; d < dims; ++d)
+    if (!in[d].empty() && !layout.is_partition_dim(d)) checked.push_back(d);
   auto reaches = [&](uint64_t partition_id) {
     const uint64_t key = partition_id << layout.inner_bits();
     for (size_t d = 0; d < dims; ++d)
@@ -40,11 +45,11 @@ void ScanRegion(const Cube::Impl& cube, const LeafFlags& in, Visit&& visit) {
       for (size_t i = 0; i < p.keys.size(); ++i) {
         const uint64_t key = cube.store.Key(p, i);
         bool inside = true;
-        for (size_t d = 0; d < dims && inside; ++d) {
-          leaves[d] = layout.Extract(key, d);
-          inside = in[d].empty() || in[d][leaves[d]];
-        }
-        if (inside) visit(pi, i, leaves);
+        for (size_t k = 0; k < checked.size() && inside; ++k)
+          inside = in[checked[k]][layout.Extract(key, checked[k])];
+        if (!inside) continue;
+        layout.Unpack(key, leaves);
+        visit(pi, i, leaves);
       }
     }
   });

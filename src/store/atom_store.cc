@@ -46,22 +46,27 @@ void AtomStore::Apply(std::span<const AtomChange> changes,
   if (emptied) DropEmptyPartitions();
 }
 
-// Overwrites values when every change hits an existing atom: the common edit,
-// done without allocating. Returns false (and changes nothing) otherwise.
+// Overwrites values when every change hits an existing atom: the common edit
+// (and a spread's scaling of thousands), done without allocating. Returns
+// false (and changes nothing) otherwise.
 bool AtomStore::UpdateInPlace(Partition& p, std::span<const AtomChange> changes,
                               std::vector<std::optional<double>>* old_values) {
   const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
-  size_t positions[8];
-  if (changes.size() > std::size(positions)) return false;
-  for (size_t c = 0; c < changes.size(); ++c) {
+  // First every change is found, then applied: a miss changes nothing.
+  auto find = [&](size_t from, size_t c) {
     uint32_t inner = static_cast<uint32_t>(changes[c].key & inner_mask);
-    auto it = std::lower_bound(p.keys.begin(), p.keys.end(), inner);
-    if (changes[c].erase || it == p.keys.end() || *it != inner) return false;
-    positions[c] = it - p.keys.begin();
-  }
+    auto it = std::lower_bound(p.keys.begin() + from, p.keys.end(), inner);
+    return it == p.keys.end() || *it != inner || changes[c].erase ? SIZE_MAX
+                                                                  : size_t(it - p.keys.begin());
+  };
+  size_t at = 0;
+  for (size_t c = 0; c < changes.size(); ++c)
+    if ((at = find(at, c)) == SIZE_MAX) return false;
+  at = 0;
   for (size_t c = 0; c < changes.size(); ++c) {
-    if (old_values) old_values->push_back(p.values[positions[c]]);
-    p.values[positions[c]] = changes[c].value;
+    at = find(at, c);
+    if (old_values) old_values->push_back(p.values[at]);
+    p.values[at] = changes[c].value;
   }
   return true;
 }

@@ -1,0 +1,163 @@
+#include "writeback_bench.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "quantatom/database.h"
+#include "timing.h"
+
+namespace quantatom::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool Same(double a, double b) {
+  const double scale = std::max(std::fabs(a), std::fabs(b));
+  return std::fabs(a - b) <= (scale < 1 ? 1e-6 : 1e-6 * scale);
+}
+
+Result<Coordinate> CellOf(const Cube& cube, const json& members) {
+  std::vector<std::string> names;
+  for (const auto& d : cube.dimensions()) names.push_back(members.at(d->name()));
+  return cube.Resolve(names);
+}
+
+MemberChoice ChoiceOf(const json& members) {
+  MemberChoice out;
+  for (auto& [d, m] : members.items()) out.push_back({d, m.get<std::string>()});
+  return out;
+}
+
+// GRID_SMALL of ops.json as a view.
+ViewSpec GridSmall(const json& op, const std::string& cube) {
+  ViewSpec v;
+  v.cube = cube;
+  v.rows.push_back(
+      {op["rows"]["dimension"], op["rows"]["members"].get<std::vector<std::string>>()});
+  v.columns.push_back(
+      {op["columns"]["dimension"], op["columns"]["members"].get<std::vector<std::string>>()});
+  for (auto& [d, m] : op["context"].items()) v.context.emplace_back(d, m.get<std::string>());
+  return v;
+}
+
+struct Sum {
+  size_t atoms = 0;
+  double sum = 0;
+};
+
+// Atoms of a version under a year: their count and sum.
+Sum SliceSum(const Cube& cube, const std::string& version, const std::string& year) {
+  std::vector<std::vector<bool>> keep(cube.dimensions().size());
+  for (size_t d = 0; d < keep.size(); ++d) {
+    const Dimension& dim = *cube.dimensions()[d];
+    const std::string& member = dim.name() == "Version" ? version
+                                : dim.name() == "Time"  ? year
+                                                        : std::string();
+    if (member.empty()) continue;
+    keep[d].assign(dim.leaf_count(), false);
+    for (const LeafWeight& lw : dim.leaf_weights(*dim.Find(member))) keep[d][lw.leaf] = true;
+  }
+  Cube::AtomsCopy atoms = cube.CopyAtoms(keep);
+  Sum s{atoms.keys.size(), 0};
+  for (double v : atoms.values) s.sum += v;
+  return s;
+}
+
+json Timings(const std::vector<double>& ms) {
+  return {{"p50_ms", Percentile(ms, 0.5)},
+          {"first_ms", ms.empty() ? 0 : ms.front()},
+          {"max_ms", Percentile(ms, 1.0)},
+          {"samples", ms.size()}};
+}
+
+}  // namespace
+
+Result<nlohmann::ordered_json> RunWritebackBench(const WritebackBenchOptions& o) {
+  fs::remove_all(o.data_dir);
+  std::ifstream in(o.planbench_dir + "/ops.json");
+  json ops = json::parse(in, nullptr, false);
+  if (ops.is_discarded()) return Status::Invalid(o.planbench_dir + "/ops.json: malformed");
+  DatabaseOptions options;
+  options.snapshot_every_transactions = 0;
+  QA_ASSIGN_OR_RETURN(auto db, Database::Open(o.data_dir, options));
+  QA_RETURN_IF_ERROR(db->ImportModelDirectory(o.planbench_dir, {"bench", ""}));
+  auto cube = db->FindCube(ops.value("cube", "planbench"));
+  if (!cube) return Status::NotFound("no planbench cube");
+  const ViewSpec grid = GridSmall(ops["GRID_SMALL"], cube->name());
+  QA_RETURN_IF_ERROR(cube->Query(grid).status());  // warm, as after the grids of the run
+  nlohmann::ordered_json out;
+  const CommitContext ctx{"bench", ""};
+
+  // SPREAD: the target times 1.1, then GRID_SMALL; timed together.
+  QA_ASSIGN_OR_RETURN(Coordinate target, CellOf(*cube, ops["SPREAD"]["cell"]));
+  std::vector<double> ms;
+  bool correct = true;
+  size_t leaves = 0;
+  for (int i = 0; i < o.repetitions; ++i) {
+    QA_ASSIGN_OR_RETURN(std::optional<double> before, cube->ReadCell(target));
+    SpreadRequest r;
+    r.cells = {target};
+    r.spec.method = SpreadMethod::kProportional;
+    r.spec.value = before.value_or(0) * ops["SPREAD"].value("factor", 1.1);
+    auto start = Clock::now();
+    QA_ASSIGN_OR_RETURN(CommitResult done, db->Spread(cube->name(), r, ctx));
+    QA_RETURN_IF_ERROR(cube->Query(grid).status());
+    ms.push_back(MsSince(start));
+    leaves = done.atoms_changed;
+    QA_ASSIGN_OR_RETURN(std::optional<double> after, cube->ReadCell(target));
+    correct = correct && after && Same(*after, r.spec.value);
+  }
+  out["SPREAD"] = Timings(ms);
+  out["SPREAD"]["leaves_changed"] = leaves;
+  out["SPREAD"]["target_reads_value"] = correct;
+
+  // COPY_VERSION: Actual's FY2025 onto Forecast.
+  const json& cv = ops["COPY_VERSION"];
+  SliceCopy copy;
+  copy.source.members = {{"Version", cv["from"]}, {"Time", cv["time"]}};
+  copy.target = {{"Version", cv["to"]}};
+  ms.clear();
+  for (int i = 0; i < o.repetitions; ++i) {
+    auto start = Clock::now();
+    QA_RETURN_IF_ERROR(db->CopySlice(cube->name(), copy, ctx).status());
+    ms.push_back(MsSince(start));
+  }
+  const Sum from = SliceSum(*cube, cv["from"], cv["time"]),
+            to = SliceSum(*cube, cv["to"], cv["time"]);
+  out["COPY_VERSION"] = Timings(ms);
+  out["COPY_VERSION"]["atoms"] = to.atoms;
+  out["COPY_VERSION"]["correct"] = from.atoms == to.atoms && Same(from.sum, to.sum);
+
+  // ALLOCATE: the amount over leaf entities and months by their revenue.
+  const json& al = ops["ALLOCATE"];
+  Allocation a;
+  a.amount = al["amount"].get<double>();
+  a.targets.members = {{"Version", al["source"]["Version"]},
+                       {"Time", al["source"]["Time"]},
+                       {"Entity", al["source"]["Entity"]},
+                       {"Account", al["targets"]["Account"]},
+                       {"Product", al["targets"]["Product"]}};
+  a.driver_members = {{"Account", al["driver"]["Account"]}, {"Product", al["driver"]["Product"]}};
+  QA_ASSIGN_OR_RETURN(Coordinate source, CellOf(*cube, al["source"]));
+  ms.clear();
+  correct = true;
+  size_t targets = 0;
+  for (int i = 0; i < o.repetitions; ++i) {
+    auto start = Clock::now();
+    QA_ASSIGN_OR_RETURN(CommitResult done, db->Allocate(cube->name(), a, ctx));
+    ms.push_back(MsSince(start));
+    if (i == 0) targets = done.atoms_changed;
+    QA_ASSIGN_OR_RETURN(std::optional<double> reads, cube->ReadCell(source));
+    correct = correct && reads && Same(*reads, *a.amount);
+  }
+  out["ALLOCATE"] = Timings(ms);
+  out["ALLOCATE"]["targets_written"] = targets;
+  out["ALLOCATE"]["source_reads_amount"] = correct;
+  db.reset();
+  fs::remove_all(o.data_dir);
+  return out;
+}
+
+}  // namespace quantatom::bench
