@@ -43,7 +43,7 @@ asan_tests() {
 tsan_tests() {
   bash scripts/build.sh tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQA_SANITIZE=thread -DQA_TESTS=ON &&
     TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" build/tsan/quantatom_tests --gtest_brief=1 \
-      --gtest_filter='CubeConcurrency.*:ConsolidationProperty.*:DatabaseTest.*:SnapshotTest.*:AuditTest.*:ChangeFeedTest.*:Server*:Security*'
+      --gtest_filter='CubeConcurrency.*:ConsolidationProperty.*:DatabaseTest.*:SnapshotTest.*:AuditTest.*:ChangeFeedTest.*:StructureTest.*:JobQueue.*:Server*:Security*'
 }
 
 planbench_answers() {

@@ -21,6 +21,9 @@ enum class StatusCode {
   kIoError,             // the file system said no
   kCorruption,          // stored data is not what was written
   kUnknownOutcome,      // a change may or may not be durable (failed fsync)
+  // Refused because of the state it would change: atoms a structure change
+  // would delete, a dimension a cube uses; the message says how to proceed.
+  kConflict,
 };
 
 const char* StatusCodeName(StatusCode code);

@@ -28,5 +28,8 @@ Runner AddUndoCommand(CLI::App& app);
 Runner AddServeCommand(CLI::App& app);
 Runner AddUserCommand(CLI::App& app);
 Runner AddRoleCommand(CLI::App& app);
+Runner AddDimensionCommand(CLI::App& app);
+Runner AddCubeCommand(CLI::App& app);
+Runner AddMemberCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

@@ -104,8 +104,42 @@ const char* OperationKindName(OperationKind kind) {
       return "create_cube";
     case OperationKind::kUndo:
       return "undo";
+    case OperationKind::kDeleteDimension:
+      return "delete_dimension";
+    case OperationKind::kDeleteCube:
+      return "delete_cube";
+    case OperationKind::kAddMember:
+      return "add_member";
+    case OperationKind::kUpdateMember:
+      return "update_member";
+    case OperationKind::kMoveMember:
+      return "move_member";
+    case OperationKind::kDeleteMember:
+      return "delete_member";
+    case OperationKind::kSaveView:
+      return "save_view";
+    case OperationKind::kDeleteView:
+      return "delete_view";
   }
   return "unknown";
+}
+
+bool IsStructureChange(OperationKind kind) {
+  switch (kind) {
+    case OperationKind::kWriteBatch:
+    case OperationKind::kLoad:
+    case OperationKind::kUndo:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void ForEachCubeDeltas(const Transaction& txn,
+                       const std::function<void(const std::string& cube, const AtomDeltas&)>& fn) {
+  if (txn.cube.empty()) return;
+  fn(txn.cube, txn.deltas);
+  for (const CubeDeltas& c : txn.other_cubes) fn(c.cube, c.deltas);
 }
 
 }  // namespace quantatom

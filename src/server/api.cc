@@ -42,6 +42,8 @@ int HttpStatusOf(StatusCode code) {
       return 500;
     case StatusCode::kUnknownOutcome:
       return 503;
+    case StatusCode::kConflict:
+      return 409;
   }
   return 500;
 }

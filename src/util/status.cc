@@ -22,6 +22,8 @@ const char* StatusCodeName(StatusCode code) {
       return "CORRUPTION";
     case StatusCode::kUnknownOutcome:
       return "UNKNOWN_OUTCOME";
+    case StatusCode::kConflict:
+      return "CONFLICT";
   }
   return "UNKNOWN";
 }
