@@ -106,7 +106,7 @@ TEST(StructurePowerLoss, AcknowledgedStructureChangesSurviveWhole) {
   const char* env_rounds = std::getenv("QA_POWER_LOSS_ROUNDS");
   const int rounds = env_rounds ? std::max(1, std::atoi(env_rounds) / 8) : 500;
   std::mt19937_64 rng(20261206);
-  size_t acknowledged = 0, structure_acknowledged = 0, failed = 0, snapshots = 0;
+  size_t acknowledged = 0, structure_acknowledged = 0, not_acknowledged = 0, snapshots = 0;
   std::unique_ptr<FaultEnv> env;
   std::map<std::string, Op> ops;  // by tag, in every round of this env
   int next_row = crash::kRows, rounds_in_env = 0;
@@ -185,8 +185,11 @@ TEST(StructurePowerLoss, AcknowledgedStructureChangesSurviveWhole) {
       snapshots += !verified->snapshot.empty();
     }
     for (const auto& [tag, op] : ops) {
-      if (op.outcome == Op::Outcome::kFailed) ++failed;
-      if (op.outcome != Op::Outcome::kAcknowledged || !fresh.count(tag)) continue;
+      if (!fresh.count(tag)) continue;
+      if (op.outcome != Op::Outcome::kAcknowledged) {
+        ++not_acknowledged;
+        continue;
+      }
       ++acknowledged;
       structure_acknowledged += op.kind != Op::kWrite;
     }
@@ -203,10 +206,12 @@ TEST(StructurePowerLoss, AcknowledgedStructureChangesSurviveWhole) {
   }
   std::printf(
       "structure power loss: %d rounds, %zu acknowledged operations (%zu structure changes) all "
-      "recovered, %zu failed ones absent, %zu recoveries verified from a snapshot\n",
-      rounds, acknowledged, structure_acknowledged, failed, snapshots);
+      "recovered, %zu not acknowledged (failed or of unknown outcome), %zu recoveries verified "
+      "from a snapshot\n",
+      rounds, acknowledged, structure_acknowledged, not_acknowledged, snapshots);
   EXPECT_GT(structure_acknowledged, 0u);
-  EXPECT_GT(failed, 0u);
+  EXPECT_GT(not_acknowledged, 0u);  // the power went during operations, not only before
+  EXPECT_GT(snapshots, 0u);
 }
 
 }  // namespace
