@@ -19,9 +19,11 @@ struct Refusal {
 };
 
 void Known(const json& object, const std::string& where, std::initializer_list<const char*> known) {
-  for (auto& [key, value] : object.items())
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; }))
       throw Refusal::Invalid(where + ": unknown field '" + key + "'");
+  }
 }
 
 std::string Text(const json& object, const char* name, const std::string& where) {

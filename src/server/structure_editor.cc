@@ -37,11 +37,12 @@ Status RemoveOnce(Auth& auth, const std::string& dimension,
                   const std::vector<std::pair<GrantOnMember, security::Access>>& grants,
                   MemberOf member_of) {
   return auth.EditRoles([&](std::vector<Role>& roles) {
-    for (const auto& [g, access] : grants) {
-      CubeGrant* c = FindGrant(roles, g.role, g.cube);
+    for (const auto& grant : grants) {
+      CubeGrant* c = FindGrant(roles, grant.first.role, grant.first.cube);
       if (!c) continue;
+      const std::string member = member_of(grant.first);
       auto it = std::find_if(c->members.begin(), c->members.end(), [&](const MemberGrant& m) {
-        return Same(m.dimension, dimension) && m.member == member_of(g) && m.access == access;
+        return Same(m.dimension, dimension) && m.member == member && m.access == grant.second;
       });
       if (it != c->members.end()) c->members.erase(it);
     }

@@ -322,12 +322,13 @@ class World {
       const double wc = link->second;
       up.erase(link);
       if (c.children == ChildrenOfDeleted::kOrphan) continue;
-      for (auto [p, wp] : parents) {
+      for (const auto& parent : parents) {
+        const MemberId p = parent.first;
         auto there = std::find_if(up.begin(), up.end(), [&](auto& l) { return l.first == p; });
         if (there != up.end())
-          there->second += wc * wp;
+          there->second += wc * parent.second;
         else
-          up.push_back({p, wc * wp});
+          up.push_back({p, wc * parent.second});
       }
     }
     o.parents[m].clear();
