@@ -43,7 +43,7 @@ tsan_tests() {
     -DQA_SANITIZE=thread -DQA_TESTS=ON -DQA_TEST_TOOLS=OFF &&
     QA_BIN=build/asan/quantatom TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
       build/tsan/quantatom_tests --gtest_brief=1 \
-      --gtest_filter='CubeConcurrency.*:ConsolidationProperty.*:DatabaseTest.*:SnapshotTest.*:AuditTest.*:ChangeFeedTest.*:WritebackTest.*:Server*:Security*'
+      --gtest_filter='CubeConcurrency.*:ConsolidationProperty.*:DatabaseTest.*:SnapshotTest.*:AuditTest.*:ChangeFeedTest.*:WritebackTest.*:StructureTest.*:JobQueue.*:Server*:Security*'
 }
 
 planbench_answers() {

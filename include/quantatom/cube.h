@@ -97,6 +97,9 @@ class Cube {
   void UnpackKey(uint64_t key, LeafOrdinal* leaves) const;
 
   Result<Grid> Query(const ViewSpec& view) const;
+  // The errors Query would give for `view` (its dimensions, members and the
+  // grid's size), without reading a cell.
+  Status CheckView(const ViewSpec& view) const;
 
   // The pieces a logged commit is made of (the database uses them):
   // storage keys of a batch's entries, in order, after checking every entry
@@ -141,6 +144,14 @@ class Cube {
   // Every atom beneath `cell` (leaf or consolidated) under one consistent
   // read, keys ascending. Reads only the partitions the cell can reach.
   Result<std::vector<WeightedAtom>> AtomsBeneath(const Coordinate& cell) const;
+  // This cube over new versions of its dimensions (the same dimensions in
+  // the same order, member ids kept, as a structure change makes them):
+  // every atom moves to its members' leaf ordinals in `dims`. An atom at a
+  // member that is no longer a leaf is left out and counted in `dropped`
+  // when it is given; without it, such an atom fails the call, naming the
+  // member. Same name and options; this cube is left as it was.
+  Result<std::shared_ptr<Cube>> WithDimensions(std::vector<std::shared_ptr<const Dimension>> dims,
+                                               size_t* dropped = nullptr) const;
 
   // Visits every atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;

@@ -18,6 +18,7 @@
 #include "quantatom/slice.h"
 #include "quantatom/spread.h"
 #include "quantatom/status.h"
+#include "quantatom/structure.h"
 #include "quantatom/transaction.h"
 
 namespace quantatom {
@@ -83,7 +84,9 @@ struct VerifyReport {
 // Who commits, and an optional id that makes retries safe.
 struct CommitContext {
   std::string user;
-  std::string client_txn_id;  // a commit with an id seen before is not applied again
+  // A commit with an id this user committed before is not applied again
+  // (another user's commit with the same id is a different transaction).
+  std::string client_txn_id;
 };
 
 struct CommitResult {
@@ -152,6 +155,32 @@ class Database {
                                  Cube::BulkResult* folded = nullptr);
   // A whole model directory: its dimensions, cubes and facts, each logged.
   Status ImportModelDirectory(const std::string& dir, const CommitContext& ctx);
+
+  // Structure changes, each one logged transaction applied to the model and
+  // to every cube over what it changes (quantatom/structure.h has the rule
+  // for data). Member ids stay stable. kConflict refuses a change that would
+  // delete atoms without change.delete_data; `report` counts those atoms
+  // (deleted, or in the way).
+  Result<CommitResult> ChangeMember(const MemberChange& change, const CommitContext& ctx,
+                                    StructureReport* report = nullptr);
+  // kConflict while a cube uses the dimension.
+  Result<CommitResult> DeleteDimension(const std::string& name, const CommitContext& ctx);
+  // kConflict while the cube holds atoms, unless `delete_data`. Its saved
+  // views go with it.
+  Result<CommitResult> DeleteCube(const std::string& name, bool delete_data,
+                                  const CommitContext& ctx, StructureReport* report = nullptr);
+  // Saves a view (docs/view.md JSON) on a cube under a name, replacing one
+  // of that name (ignoring case); refused when the view does not fit the
+  // cube (unknown members or dimensions, too large a grid).
+  Result<CommitResult> SaveView(const std::string& cube, const std::string& name,
+                                const std::string& view_json, const CommitContext& ctx);
+  Result<CommitResult> DeleteView(const std::string& cube, const std::string& name,
+                                  const CommitContext& ctx);
+  std::vector<SavedView> Views(std::string_view cube) const;  // in name order
+  // The transaction that created the cube now of that name (0: none). A
+  // logged transaction naming the cube with an earlier sequence was written
+  // to an earlier cube of that name, deleted since.
+  uint64_t CubeCreatedSequence(std::string_view cube) const;
 
   // Writes a snapshot of the state as of now. Writers are not blocked: the
   // state is rebuilt aside from the previous snapshot and the log.

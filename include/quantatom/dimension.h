@@ -1,6 +1,11 @@
 // A dimension: an ordered set of named members arranged in weighted
 // hierarchies. Immutable once built, so it can be shared by every cube and
-// every reader without locks.
+// every reader without locks; a change to its members builds a new one.
+//
+// Member ids are stable across changes: a new member gets the next id, and
+// a deleted member keeps its id as a tombstone (never reused) with its last
+// name, so the log's older transactions, which name members by id, still
+// read correctly.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +22,7 @@
 
 namespace quantatom {
 
-using MemberId = uint32_t;     // index of a member in its dimension, in order
+using MemberId = uint32_t;     // index of a member in its dimension, in order of creation
 using LeafOrdinal = uint32_t;  // dense index of a leaf among the leaves
 inline constexpr LeafOrdinal kNotALeaf = UINT32_MAX;
 
@@ -38,12 +43,20 @@ using AttributeValue = std::variant<std::string, double>;
 class Dimension {
  public:
   const std::string& name() const { return name_; }
+  // Member ids are below size(): members and deleted ones (tombstones).
   size_t size() const { return names_.size(); }
+  // Members that are not deleted.
+  size_t member_count() const { return names_.size() - deleted_count_; }
   size_t leaf_count() const { return leaf_members_.size(); }
 
-  // Looks up a member by name or alias, ASCII case-insensitively.
+  // Looks up a member by name or alias, ASCII case-insensitively. Deleted
+  // members are not found.
   std::optional<MemberId> Find(std::string_view name_or_alias) const;
+  // A deleted member's name is its last one (the log's history names it).
   const std::string& member_name(MemberId m) const { return names_[m]; }
+  // A deleted member has no links, aliases or attributes, is no leaf and
+  // no root, and has level and depth 0.
+  bool deleted(MemberId m) const { return deleted_[m]; }
 
   bool is_leaf(MemberId m) const { return leaf_ordinal_[m] != kNotALeaf; }
   LeafOrdinal leaf_ordinal(MemberId m) const { return leaf_ordinal_[m]; }
@@ -72,11 +85,13 @@ class Dimension {
   }
 
  private:
-  friend class DimensionBuilder;
+  friend struct DimensionDraft;
   Dimension() = default;
 
   std::string name_;
   std::vector<std::string> names_;
+  std::vector<bool> deleted_;
+  size_t deleted_count_ = 0;
   std::vector<std::vector<std::string>> aliases_;
   std::unordered_map<std::string, MemberId> lookup_;  // folded name/alias -> id
   std::vector<LeafOrdinal> leaf_ordinal_;

@@ -3,6 +3,7 @@
 // and cube stay as they were and the Status names file, line and column.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -43,6 +44,9 @@ struct LoadOptions {
   std::string facts_cube = "planbench";
   // Progress on stderr for loads over a second; only when it is a terminal.
   bool progress = true;
+  // ParseFactsText: when set, the bytes of the text parsed so far are
+  // added to it as the parse goes (from its threads), for a watcher.
+  std::atomic<size_t>* bytes_read = nullptr;
   // ParseFactsText only. false: the first bad row fails the whole parse.
   // true: bad rows are skipped and reported in ParsedFacts (the parse then
   // fails only for a bad header).
@@ -51,6 +55,10 @@ struct LoadOptions {
   // When set, a row whose cell (leaf ordinals in cube dimension order) it
   // refuses is a bad row (RowProblem::kRefused).
   std::function<bool(std::span<const LeafOrdinal>)> accept_cell;
+  // When set, a member it refuses (cube dimension index, member) is unknown
+  // to the parse (RowProblem::kUnknownMember), as if it did not exist: a
+  // writer's grants hide it.
+  std::function<bool(size_t dimension, MemberId member)> member_visible;
 };
 
 struct LoadReport {

@@ -1,6 +1,9 @@
-// A model: named dimensions and the cubes built over them.
+// A model: named dimensions, the cubes built over them, and the views saved
+// on each cube.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,17 +15,44 @@
 
 namespace quantatom {
 
-// REQUIRES: external synchronization for AddDimension/AddCube; lookups are
+// A view saved on a cube under a name: its view JSON (docs/view.md) as
+// given, who saved it and in which transaction.
+struct SavedView {
+  std::string name;
+  std::string view;
+  std::string user;
+  uint64_t sequence = 0;
+};
+
+// REQUIRES: external synchronization for the changing calls; lookups are
 // safe to run concurrently with each other.
 class Model {
  public:
   Status AddDimension(std::shared_ptr<const Dimension> dim);
-  Status AddCube(std::shared_ptr<Cube> cube);
+  // `created_sequence`: the transaction that created the cube (0 outside a
+  // data directory), so a reader of the log can tell a cube's transactions
+  // from those of a deleted cube of the same name.
+  Status AddCube(std::shared_ptr<Cube> cube, uint64_t created_sequence = 0);
+  // Puts a new version of a dimension (or cube) in the place of the one of
+  // the same name; kNotFound when there is none.
+  Status ReplaceDimension(std::shared_ptr<const Dimension> dim);
+  Status ReplaceCube(std::shared_ptr<Cube> cube);
+  // Removes them (a cube with its saved views); kNotFound when absent.
+  Status RemoveDimension(std::string_view name);
+  Status RemoveCube(std::string_view name);
 
   // By name, case-insensitive; nullptr when unknown.
   std::shared_ptr<const Dimension> FindDimension(std::string_view name) const;
   std::shared_ptr<Cube> FindCube(std::string_view name) const;
   Result<std::shared_ptr<Cube>> GetCube(std::string_view name) const;
+  // The sequence that created the cube of that name (0: unknown).
+  uint64_t CubeCreatedSequence(std::string_view name) const;
+
+  // Saved views of a cube, by name (case-insensitive): SetView adds or
+  // replaces one, RemoveView removes it (kNotFound when absent).
+  Status SetView(std::string_view cube, SavedView view);
+  Status RemoveView(std::string_view cube, std::string_view name);
+  std::vector<SavedView> Views(std::string_view cube) const;  // in name order
 
   const std::vector<std::shared_ptr<const Dimension>>& dimensions() const { return dims_; }
   const std::vector<std::shared_ptr<Cube>>& cubes() const { return cubes_; }
@@ -30,6 +60,9 @@ class Model {
  private:
   std::vector<std::shared_ptr<const Dimension>> dims_;
   std::vector<std::shared_ptr<Cube>> cubes_;
+  std::map<std::string, uint64_t> cube_created_;  // folded cube name -> sequence
+  // Folded cube name -> folded view name -> the view.
+  std::map<std::string, std::map<std::string, SavedView>> views_;
 };
 
 }  // namespace quantatom

@@ -22,6 +22,9 @@ enum class StatusCode {
   kCorruption,          // stored data is not what was written
   kUnknownOutcome,      // a change may or may not be durable (failed fsync)
   kPermissionDenied,    // the caller may not change a cell the request would change
+  // Refused because of the state it would change: atoms a structure change
+  // would delete, a dimension a cube uses; the message says how to proceed.
+  kConflict,
 };
 
 const char* StatusCodeName(StatusCode code);

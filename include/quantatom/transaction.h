@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 
 namespace quantatom {
 
+// Values 20 and up are kept for writeback operations.
 enum class OperationKind : uint8_t {
   kWriteBatch = 1,       // leaf writes (set and clear)
   kLoad = 2,             // a fact load
@@ -25,8 +27,21 @@ enum class OperationKind : uint8_t {
   kCopySlice = 21,
   kClearSlice = 22,
   kAllocate = 23,
+  // Structure changes; their parameters are JSON (db/structure_log.h). A
+  // member change's deltas are the atoms it removes, of every cube.
+  kDeleteDimension = 6,
+  kDeleteCube = 7,
+  kAddMember = 8,
+  kUpdateMember = 9,  // rename, aliases, attributes
+  kMoveMember = 10,
+  kDeleteMember = 11,
+  kSaveView = 12,
+  kDeleteView = 13,
 };
 const char* OperationKindName(OperationKind kind);
+// Changes to dimensions, cubes or saved views (not to atoms alone): a
+// snapshot keeps them as logged, and they form commit groups of their own.
+bool IsStructureChange(OperationKind kind);
 
 using Hash = std::array<uint8_t, 32>;
 
@@ -115,6 +130,18 @@ class AtomDeltasSource final : public DeltaSource {
 // Every delta of `source` in memory.
 AtomDeltas DeltasOf(const DeltaSource& source);
 
+struct Transaction;
+// Visits the cube and deltas of `txn`, then those of its other cubes;
+// nothing for a transaction without a cube.
+void ForEachCubeDeltas(const Transaction& txn,
+                       const std::function<void(const std::string& cube, const AtomDeltas&)>& fn);
+
+// Deltas of one cube among several in a transaction.
+struct CubeDeltas {
+  std::string cube;
+  AtomDeltas deltas;
+};
+
 struct Transaction {
   uint64_t sequence = 0;
   int64_t time_us = 0;  // wall clock at commit, microseconds since the epoch
@@ -124,6 +151,9 @@ struct Transaction {
   std::string parameters;  // the operation's own parameters (text)
   std::string cube;        // whose atoms `deltas` are ("" for none)
   AtomDeltas deltas;
+  // Deltas of further cubes: a member change removing atoms of several
+  // cubes (cube and deltas above hold the first). Empty for data changes.
+  std::vector<CubeDeltas> other_cubes;
   // Deltas the log holds but `deltas` does not: a load too large to keep in
   // memory twice. Readers of the change feed get them from the log.
   size_t omitted_deltas = 0;

@@ -2,6 +2,7 @@
 // member for every other dimension. Its answer is a Grid.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,11 @@ struct ViewSpec {
   std::vector<std::pair<std::string, std::string>> context;
   bool suppress_empty_rows = false;
   bool suppress_empty_columns = false;
+  // When set, a name in the view (a term, a function's argument, a context
+  // member) that resolves to a member it refuses is unknown, exactly as if
+  // no member had that name: a reader's grants hide it. Arguments: the
+  // cube's dimension index and the member.
+  std::function<bool(size_t dimension, MemberId member)> member_visible;
 };
 
 // Parses the view JSON documented in docs/view.md. Errors name the JSON

@@ -50,13 +50,21 @@ Status Claim(const Cube::Impl& cube, std::string_view name, std::vector<bool>& u
                           "' (" + where + ")");
 }
 
-Result<ResolvedAxis> ResolveAxis(const Cube::Impl& cube, const std::vector<AxisDimension>& axis,
-                                 std::vector<bool>& used, const char* where) {
+// The view's visibility filter for one dimension (none when it has none).
+std::function<bool(MemberId)> VisibleIn(const ViewSpec& view, size_t d) {
+  if (!view.member_visible) return nullptr;
+  return [&view, d](MemberId m) { return view.member_visible(d, m); };
+}
+
+Result<ResolvedAxis> ResolveAxis(const Cube::Impl& cube, const ViewSpec& view,
+                                 const std::vector<AxisDimension>& axis, std::vector<bool>& used,
+                                 const char* where) {
   ResolvedAxis out;
   for (const AxisDimension& a : axis) {
     size_t d = 0;
     QA_RETURN_IF_ERROR(Claim(cube, a.dimension, used, &d, where));
-    QA_ASSIGN_OR_RETURN(auto members, EvaluateSelection(*cube.dims[d], a.members, a.order));
+    QA_ASSIGN_OR_RETURN(auto members,
+                        EvaluateSelection(*cube.dims[d], a.members, a.order, VisibleIn(view, d)));
     out.dims.push_back(d);
     out.members.push_back(std::move(members));
   }
@@ -66,14 +74,15 @@ Result<ResolvedAxis> ResolveAxis(const Cube::Impl& cube, const std::vector<AxisD
 Result<Resolved> Resolve(const Cube::Impl& cube, const ViewSpec& view) {
   std::vector<bool> used(cube.dims.size(), false);
   Resolved r;
-  QA_ASSIGN_OR_RETURN(r.rows, ResolveAxis(cube, view.rows, used, "rows"));
-  QA_ASSIGN_OR_RETURN(r.columns, ResolveAxis(cube, view.columns, used, "columns"));
+  QA_ASSIGN_OR_RETURN(r.rows, ResolveAxis(cube, view, view.rows, used, "rows"));
+  QA_ASSIGN_OR_RETURN(r.columns, ResolveAxis(cube, view, view.columns, used, "columns"));
   r.context.assign(cube.dims.size(), 0);
   std::vector<bool> on_axis = used;
   for (const auto& [dim_name, member] : view.context) {
     size_t d = 0;
     QA_RETURN_IF_ERROR(Claim(cube, dim_name, used, &d, "context"));
     auto m = cube.dims[d]->Find(member);
+    if (m && view.member_visible && !view.member_visible(d, *m)) m.reset();
     if (!m)
       return Status::NotFound("view: unknown member '" + member + "' of dimension '" +
                               cube.dims[d]->name() + "' (context)");
@@ -103,9 +112,7 @@ void Suppress(Grid& grid, bool rows) {
   grid.values = std::move(values);
 }
 
-}  // namespace
-
-Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
+Result<Resolved> ResolveChecked(const Cube::Impl& cube, const ViewSpec& view) {
   if (FoldCase(view.cube) != FoldCase(cube.name))
     return Status::Invalid("view: names cube '" + view.cube + "', not '" + cube.name + "'");
   QA_ASSIGN_OR_RETURN(Resolved r, Resolve(cube, view));
@@ -114,6 +121,18 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
     return Status::Limit("view: " + std::to_string(nr) + " x " + std::to_string(nc) +
                          " cells exceed the limit of " +
                          std::to_string(cube.options.view_cells_max));
+  return r;
+}
+
+}  // namespace
+
+Status CheckQuery(const Cube::Impl& cube, const ViewSpec& view) {
+  return ResolveChecked(cube, view).status();
+}
+
+Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
+  QA_ASSIGN_OR_RETURN(Resolved r, ResolveChecked(cube, view));
+  const size_t nr = r.rows.tuples(), nc = r.columns.tuples();
   Grid grid;
   grid.cube = cube.name;
   grid.context = r.context;

@@ -46,7 +46,7 @@ Runner AddLoadCommand(CLI::App& app) {
     }
     for (const auto& d : model->model->dimensions())
       std::printf("dimension %-12s %8zu members %8zu leaves  max level %d\n", d->name().c_str(),
-                  d->size(), d->leaf_count(), d->max_level());
+                  d->member_count(), d->leaf_count(), d->max_level());
     for (const auto& c : model->model->cubes()) {
       CubeStats s = c->Stats();
       std::printf("cube %-12s %10zu atoms in %zu partitions, %.1f bytes/atom stored\n",

@@ -32,5 +32,8 @@ Runner AddSpreadCommand(CLI::App& app);
 Runner AddCopyCommand(CLI::App& app);
 Runner AddClearCommand(CLI::App& app);
 Runner AddAllocateCommand(CLI::App& app);
+Runner AddDimensionCommand(CLI::App& app);
+Runner AddCubeCommand(CLI::App& app);
+Runner AddMemberCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

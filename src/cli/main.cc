@@ -10,25 +10,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "quantatom 0.1.0");
   std::map<std::string, Runner> runners = {
-      {"demo", AddDemoCommand(app)},
-      {"load", AddLoadCommand(app)},
-      {"query", AddQueryCommand(app)},
-      {"set", AddSetCommand(app)},
-      {"bench", AddBenchCommand(app)},
-      {"import", AddImportCommand(app)},
-      {"verify", AddVerifyCommand(app)},
-      {"snapshot", AddSnapshotCommand(app)},
-      {"changes", AddChangesCommand(app)},
-      {"history", AddHistoryCommand(app)},
-      {"undo", AddUndoCommand(app)},
-      {"spread", AddSpreadCommand(app)},
-      {"copy", AddCopyCommand(app)},
-      {"clear", AddClearCommand(app)},
-      {"allocate", AddAllocateCommand(app)},
-      {"serve", AddServeCommand(app)},
-      {"user", AddUserCommand(app)},
-      {"role", AddRoleCommand(app)},
-      {"live-bench", AddLiveBenchCommand(app)},
+      {"demo", AddDemoCommand(app)},           {"load", AddLoadCommand(app)},
+      {"query", AddQueryCommand(app)},         {"set", AddSetCommand(app)},
+      {"bench", AddBenchCommand(app)},         {"import", AddImportCommand(app)},
+      {"verify", AddVerifyCommand(app)},       {"snapshot", AddSnapshotCommand(app)},
+      {"changes", AddChangesCommand(app)},     {"history", AddHistoryCommand(app)},
+      {"undo", AddUndoCommand(app)},           {"serve", AddServeCommand(app)},
+      {"spread", AddSpreadCommand(app)},       {"copy", AddCopyCommand(app)},
+      {"clear", AddClearCommand(app)},         {"allocate", AddAllocateCommand(app)},
+      {"user", AddUserCommand(app)},           {"role", AddRoleCommand(app)},
+      {"dimension", AddDimensionCommand(app)}, {"cube", AddCubeCommand(app)},
+      {"member", AddMemberCommand(app)},       {"live-bench", AddLiveBenchCommand(app)},
   };
   try {
     app.parse(argc, argv);

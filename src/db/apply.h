@@ -3,24 +3,19 @@
 // rebuilds exactly what clients saw.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "quantatom/model.h"
 #include "quantatom/transaction.h"
 
 namespace quantatom {
 
-// Parameters of structure changes, as they are logged.
-std::string CreateDimensionParameters(const std::string& name, const std::string& csv);
-std::string CreateCubeParameters(const std::string& name,
-                                 const std::vector<std::string>& dimensions);
-
-// Checks that `txn` can be applied to `model` (names free, dimensions known,
-// CSV valid) without changing anything.
-Status CheckStructureChange(const Model& model, const Transaction& txn);
-
 // REQUIRES: exclusive access to the model's structure for structure changes.
 Status ApplyTransaction(Model& model, const Transaction& txn);
+
+// The atoms a transaction changed: its CommitResult's atoms_changed.
+size_t AtomsChanged(const Transaction& txn);
+
+// A structure change as a snapshot keeps it: without the deltas of the atoms
+// it removed (the snapshot's loads hold the atoms that are left).
+Transaction StructureRecord(const Transaction& txn);
 
 }  // namespace quantatom

@@ -21,11 +21,15 @@ Status ForEachLogged(const Database::Impl& impl,
 }
 
 // The weight of `leaf_members` in `cell`, or nullopt when not beneath it.
+// An atom logged at a member that is no longer a leaf (its data removed
+// when it got children) is in its own cell with weight 1.
 std::optional<double> WeightIn(const Cube& cube, const Coordinate& cell,
                                std::span<const MemberId> leaf_members) {
   double weight = 1;
   for (size_t d = 0; d < cell.size(); ++d) {
     const Dimension& dim = *cube.dimensions()[d];
+    if (leaf_members[d] >= dim.size()) return std::nullopt;
+    if (cell[d] == leaf_members[d]) continue;
     auto w = dim.WeightOf(cell[d], dim.leaf_ordinal(leaf_members[d]));
     if (!w) return std::nullopt;
     weight *= *w;
@@ -40,16 +44,22 @@ Result<std::vector<CellChange>> Database::CellHistory(const std::string& cube_na
   auto cube = impl_->LookupCube(cube_name);
   if (!cube) return Status::NotFound("unknown cube '" + cube_name + "'");
   QA_RETURN_IF_ERROR(cube->ReadCell(cell).status());  // checks the coordinate
+  // Transactions before the cube's creation wrote to an earlier cube of its name.
+  const uint64_t created = CubeCreatedSequence(cube_name);
+  const std::string folded = FoldCase(cube->name());
   std::vector<CellChange> out;
   QA_RETURN_IF_ERROR(ForEachLogged(*impl_, [&](const Transaction& t) {
-    if (FoldCase(t.cube) != FoldCase(cube->name())) return Status::Ok();
-    for (size_t i = 0; i < t.deltas.size(); ++i) {
-      auto atom = t.deltas.coordinate(i);
-      auto weight = WeightIn(*cube, cell, atom);
-      if (!weight) continue;
-      out.push_back({t.sequence, t.time_us, t.user, t.kind, Coordinate(atom.begin(), atom.end()),
-                     t.deltas.old_value(i), t.deltas.new_value(i), *weight});
-    }
+    if (t.sequence < created) return Status::Ok();
+    ForEachCubeDeltas(t, [&](const std::string& name, const AtomDeltas& deltas) {
+      if (FoldCase(name) != folded || deltas.dims() != cell.size()) return;
+      for (size_t i = 0; i < deltas.size(); ++i) {
+        auto atom = deltas.coordinate(i);
+        auto weight = WeightIn(*cube, cell, atom);
+        if (!weight) continue;
+        out.push_back({t.sequence, t.time_us, t.user, t.kind, Coordinate(atom.begin(), atom.end()),
+                       deltas.old_value(i), deltas.new_value(i), *weight});
+      }
+    });
     return Status::Ok();
   }));
   return out;
@@ -87,21 +97,39 @@ Result<CommitResult> Database::Undo(uint64_t sequence, const CommitContext& ctx)
   }));
   if (!target)
     return Status::NotFound("no transaction " + std::to_string(sequence) + " in the log");
-  if (target->kind == OperationKind::kCreateDimension || target->kind == OperationKind::kCreateCube)
+  if (IsStructureChange(target->kind))
     return Status::Precondition("transaction " + std::to_string(sequence) +
                                 " changed the structure; only data changes can be undone");
-  auto cube = impl_->LookupCube(target->cube);
-  if (!cube) return Status::NotFound("unknown cube '" + target->cube + "'");
+  if (target->sequence < CubeCreatedSequence(target->cube))
+    return Status::NotFound("transaction " + std::to_string(sequence) +
+                            " changed an earlier cube named '" + target->cube + "', deleted since");
   auto original = std::make_shared<Transaction>(std::move(*target));
   auto request = std::make_unique<CommitRequest>();
   request->context = ctx;
-  request->prepare = [cube, original](Transaction& txn, Overlay& overlay) {
+  Impl* impl = impl_.get();
+  request->prepare = [impl, original](Transaction& txn, Overlay& overlay) {
+    // The cube as it is now: its members may have changed since.
+    auto cube = impl->LookupCube(original->cube);
+    if (!cube) return Status::NotFound("unknown cube '" + original->cube + "'");
     const AtomDeltas& d = original->deltas;
+    if (d.size() > 0 && d.dims() != cube->dimensions().size())
+      return Status::NotFound("transaction " + std::to_string(original->sequence) +
+                              " changed an earlier cube named '" + original->cube + "'");
     std::vector<uint64_t> keys;
     std::vector<LeafOrdinal> leaves(d.dims());
     for (size_t i = 0; i < d.size(); ++i) {
       auto c = d.coordinate(i);
-      for (size_t k = 0; k < c.size(); ++k) leaves[k] = cube->dimensions()[k]->leaf_ordinal(c[k]);
+      for (size_t k = 0; k < c.size(); ++k) {
+        const Dimension& dim = *cube->dimensions()[k];
+        if (c[k] >= dim.size() || !dim.is_leaf(c[k]))
+          return Status::Precondition(
+              "cannot undo transaction " + std::to_string(original->sequence) + ": member '" +
+              (c[k] < dim.size() ? dim.member_name(c[k]) : std::to_string(c[k])) +
+              "' of dimension '" + dim.name() + "' " +
+              (c[k] < dim.size() && dim.deleted(c[k]) ? "was deleted" : "is no longer a leaf") +
+              " since");
+        leaves[k] = dim.leaf_ordinal(c[k]);
+      }
       keys.push_back(cube->PackLeaves(leaves.data()));
     }
     auto current = cube->ReadAtoms(keys);

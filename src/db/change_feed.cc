@@ -1,6 +1,16 @@
 #include "db/change_feed.h"
 
 namespace quantatom {
+namespace {
+
+// Deltas held in memory, of every cube of the transaction.
+size_t DeltasHeld(const Transaction& txn) {
+  size_t n = txn.deltas.size();
+  for (const CubeDeltas& c : txn.other_cubes) n += c.deltas.size();
+  return n;
+}
+
+}  // namespace
 
 ChangeFeed::ChangeFeed(uint64_t last_sequence, size_t deltas_max)
     : deltas_max_(deltas_max), tail_from_(last_sequence + 1) {}
@@ -9,16 +19,16 @@ void ChangeFeed::Publish(const std::vector<std::shared_ptr<const Transaction>>& 
   {
     std::lock_guard lock(mu_);
     for (const auto& txn : committed) {
-      if (txn->omitted_deltas > 0 || txn->deltas.size() > deltas_max_) {
+      if (txn->omitted_deltas > 0 || DeltasHeld(*txn) > deltas_max_) {
         tail_.clear();
         tail_deltas_ = 0;
         tail_from_ = txn->sequence + 1;
         continue;
       }
       tail_.push_back(txn);
-      tail_deltas_ += txn->deltas.size();
+      tail_deltas_ += DeltasHeld(*txn);
       while (tail_deltas_ > deltas_max_ || tail_.size() > deltas_max_) {
-        tail_deltas_ -= tail_.front()->deltas.size();
+        tail_deltas_ -= DeltasHeld(*tail_.front());
         tail_.pop_front();
         tail_from_ = tail_.empty() ? txn->sequence + 1 : tail_.front()->sequence;
       }

@@ -4,6 +4,7 @@
 #include <future>
 
 #include "db/apply.h"
+#include "db/client_ids.h"
 #include "db/database_impl.h"
 #include "log/transaction_codec.h"
 
@@ -52,6 +53,14 @@ void Database::Impl::CommitLoop() {
   }
 }
 
+std::optional<CommitResult> Database::Impl::CommittedWithId(const CommitContext& ctx) const {
+  auto it = results_by_client_id.find(ClientIdKey(ctx.user, ctx.client_txn_id));
+  if (it == results_by_client_id.end())
+    it = results_by_client_id.find(LegacyClientIdKey(ctx.client_txn_id));
+  if (it == results_by_client_id.end()) return std::nullopt;
+  return it->second;
+}
+
 void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& group) {
   constexpr size_t kNone = SIZE_MAX;
   Overlay overlay;
@@ -65,17 +74,17 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
     CommitRequest& request = *group[i];
     const std::string& id = request.context.client_txn_id;
     if (!id.empty()) {
-      if (auto it = results_by_client_id.find(id); it != results_by_client_id.end()) {
-        CommitResult again = it->second;
-        again.replayed = true;
-        answers[i] = again;
+      if (auto earlier = CommittedWithId(request.context)) {
+        earlier->replayed = true;
+        answers[i] = *earlier;
         continue;
       }
-      if (auto it = first_with_id.find(id); it != first_with_id.end()) {
+      const std::string key = ClientIdKey(request.context.user, id);
+      if (auto it = first_with_id.find(key); it != first_with_id.end()) {
         twin_of[i] = it->second;  // answered as its twin is, below
         continue;
       }
-      first_with_id[id] = i;
+      first_with_id[key] = i;
     }
     Transaction txn;
     Status prepared = request.prepare(txn, overlay);
@@ -129,8 +138,9 @@ void Database::Impl::CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& gr
                                    " is logged but could not be applied: " + applied.message());
       continue;
     }
-    CommitResult r{txn.sequence, txn.deltas.size() + txn.omitted_deltas, false};
-    if (!txn.client_txn_id.empty()) results_by_client_id[txn.client_txn_id] = r;
+    CommitResult r{txn.sequence, AtomsChanged(txn), false};
+    if (!txn.client_txn_id.empty())
+      results_by_client_id[ClientIdKey(txn.user, txn.client_txn_id)] = r;
     answers[i] = r;
   }
   if (log->broken()) writes_refused = true;

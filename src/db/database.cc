@@ -9,6 +9,7 @@
 #include "db/apply.h"
 #include "db/database_impl.h"
 #include "db/rebuild.h"
+#include "db/structure_change.h"
 #include "load/file.h"
 
 namespace quantatom {
@@ -152,29 +153,77 @@ std::unique_ptr<CommitRequest> Request(const CommitContext& ctx, bool alone,
   return r;
 }
 
+// A structure change: prepared on the commit thread against the model as
+// every earlier transaction left it, in a group of its own.
+Result<CommitResult> SubmitStructure(Database::Impl& impl, const CommitContext& ctx,
+                                     std::function<Status(const Model&, Transaction&)> prepare) {
+  Database::Impl* raw = &impl;
+  return impl.Submit(Request(ctx, true, [raw, prepare](Transaction& txn, Overlay&) {
+    std::shared_lock lock(raw->structure_mu);
+    return prepare(raw->model, txn);
+  }));
+}
+
 }  // namespace
 
 Result<CommitResult> Database::CreateDimension(const std::string& name, const std::string& csv,
                                                const CommitContext& ctx) {
-  Impl* impl = impl_.get();
-  return impl->Submit(Request(ctx, true, [=](Transaction& txn, Overlay&) {
-    txn.kind = OperationKind::kCreateDimension;
-    txn.parameters = CreateDimensionParameters(name, csv);
-    std::shared_lock lock(impl->structure_mu);
-    return CheckStructureChange(impl->model, txn);
-  }));
+  return SubmitStructure(*impl_, ctx, [=](const Model& model, Transaction& txn) {
+    return PrepareCreateDimension(model, name, csv, txn);
+  });
 }
 
 Result<CommitResult> Database::CreateCube(const std::string& name,
                                           const std::vector<std::string>& dimensions,
                                           const CommitContext& ctx) {
-  Impl* impl = impl_.get();
-  return impl->Submit(Request(ctx, true, [=](Transaction& txn, Overlay&) {
-    txn.kind = OperationKind::kCreateCube;
-    txn.parameters = CreateCubeParameters(name, dimensions);
-    std::shared_lock lock(impl->structure_mu);
-    return CheckStructureChange(impl->model, txn);
-  }));
+  return SubmitStructure(*impl_, ctx, [=](const Model& model, Transaction& txn) {
+    return PrepareCreateCube(model, name, dimensions, txn);
+  });
+}
+
+Result<CommitResult> Database::ChangeMember(const MemberChange& change, const CommitContext& ctx,
+                                            StructureReport* report) {
+  return SubmitStructure(*impl_, ctx, [&change, report](const Model& model, Transaction& txn) {
+    return PrepareMemberChange(model, change, txn, report);
+  });
+}
+
+Result<CommitResult> Database::DeleteDimension(const std::string& name, const CommitContext& ctx) {
+  return SubmitStructure(*impl_, ctx, [&name](const Model& model, Transaction& txn) {
+    return PrepareDeleteDimension(model, name, txn);
+  });
+}
+
+Result<CommitResult> Database::DeleteCube(const std::string& name, bool delete_data,
+                                          const CommitContext& ctx, StructureReport* report) {
+  return SubmitStructure(*impl_, ctx,
+                         [&name, delete_data, report](const Model& model, Transaction& txn) {
+                           return PrepareDeleteCube(model, name, delete_data, txn, report);
+                         });
+}
+
+Result<CommitResult> Database::SaveView(const std::string& cube, const std::string& name,
+                                        const std::string& view_json, const CommitContext& ctx) {
+  return SubmitStructure(*impl_, ctx, [&](const Model& model, Transaction& txn) {
+    return PrepareSaveView(model, cube, name, view_json, txn);
+  });
+}
+
+Result<CommitResult> Database::DeleteView(const std::string& cube, const std::string& name,
+                                          const CommitContext& ctx) {
+  return SubmitStructure(*impl_, ctx, [&](const Model& model, Transaction& txn) {
+    return PrepareDeleteView(model, cube, name, txn);
+  });
+}
+
+std::vector<SavedView> Database::Views(std::string_view cube) const {
+  std::shared_lock lock(impl_->structure_mu);
+  return impl_->model.Views(cube);
+}
+
+uint64_t Database::CubeCreatedSequence(std::string_view cube) const {
+  std::shared_lock lock(impl_->structure_mu);
+  return impl_->model.FindCube(cube) ? impl_->model.CubeCreatedSequence(cube) : 0;
 }
 
 Result<CommitResult> Database::Write(const std::string& cube_name, const WriteBatch& batch,
@@ -182,8 +231,16 @@ Result<CommitResult> Database::Write(const std::string& cube_name, const WriteBa
   auto cube = impl_->LookupCube(cube_name);
   if (!cube) return Status::NotFound("unknown cube '" + cube_name + "'");
   QA_ASSIGN_OR_RETURN(std::vector<uint64_t> keys, cube->KeysOf(batch));
+  Impl* impl = impl_.get();
   return impl_->Submit(
-      Request(ctx, false, [cube, keys, &batch](Transaction& txn, Overlay& overlay) {
+      Request(ctx, false, [impl, cube, keys, &batch](Transaction& txn, Overlay& overlay) mutable {
+        // A structure change since the keys were made re-keyed the cube (a
+        // new object): the batch is checked and keyed again against it.
+        if (auto now = impl->LookupCube(cube->name()); now != cube) {
+          if (!now) return Status::NotFound("unknown cube '" + cube->name() + "'");
+          QA_ASSIGN_OR_RETURN(keys, now->KeysOf(batch));
+          cube = std::move(now);
+        }
         txn.kind = OperationKind::kWriteBatch;
         txn.cube = cube->name();
         auto& pending = overlay[cube->name()];
@@ -215,16 +272,24 @@ Result<CommitResult> SubmitLoad(Database::Impl& impl, std::shared_ptr<Cube> cube
   // A load the change feed would not keep is logged from its partitions
   // and never held as AtomDeltas; a smaller one is, and is logged from them.
   const bool omitted = load->size() > impl.options.change_feed_deltas_max;
-  auto request = Request(ctx, true, [cube, load, parameters, omitted](Transaction& txn, Overlay&) {
-    txn.kind = OperationKind::kLoad;
-    txn.cube = cube->name();
-    txn.parameters = parameters;
-    if (omitted)
-      txn.omitted_deltas = load->size();
-    else
-      txn.deltas = DeltasOf(*load);
-    return Status::Ok();
-  });
+  Database::Impl* raw = &impl;
+  auto request =
+      Request(ctx, true, [raw, cube, load, parameters, omitted](Transaction& txn, Overlay&) {
+        // Prepared against this cube's keys: a structure change since re-keyed it.
+        if (raw->LookupCube(cube->name()) != cube)
+          return Status(StatusCode::kConflict,
+                        "the dimensions of cube '" + cube->name() +
+                            "' changed while the load was prepared; nothing was written, send it "
+                            "again");
+        txn.kind = OperationKind::kLoad;
+        txn.cube = cube->name();
+        txn.parameters = parameters;
+        if (omitted)
+          txn.omitted_deltas = load->size();
+        else
+          txn.deltas = DeltasOf(*load);
+        return Status::Ok();
+      });
   if (omitted) request->deltas = load;
   request->apply = [cube, load](Model&, const Transaction&) {
     cube->ApplyLoad(*load);

@@ -51,6 +51,7 @@ struct Database::Impl {
   std::unique_ptr<LogStore> log;
   uint64_t last_sequence = 0;
   Hash last_hash{};
+  // By ClientIdKey (db/client_ids.h): ids are per user.
   std::unordered_map<std::string, CommitResult> results_by_client_id;
   std::atomic<uint64_t> visible_sequence{0};
   // Held exclusively from a group's first apply until visible_sequence
@@ -84,6 +85,9 @@ struct Database::Impl {
   std::thread committer;
 
   Result<CommitResult> Submit(std::unique_ptr<CommitRequest> request);
+  // The result of an earlier commit by ctx.user with ctx.client_txn_id.
+  // Commit thread only.
+  std::optional<CommitResult> CommittedWithId(const CommitContext& ctx) const;
   void CommitLoop();
   void CommitGroup(std::vector<std::unique_ptr<CommitRequest>>& group);
   std::shared_ptr<quantatom::Cube> LookupCube(std::string_view name) const;

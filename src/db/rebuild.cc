@@ -1,6 +1,7 @@
 #include "db/rebuild.h"
 
 #include "db/apply.h"
+#include "db/client_ids.h"
 
 namespace quantatom {
 
@@ -22,10 +23,10 @@ Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& l
   auto end = log.Replay(options, [&](const Transaction& txn, const Hash& hash) {
     if (txn.sequence > up_to) return Status::Ok();
     QA_RETURN_IF_ERROR(ApplyTransaction(out.model, txn));
-    if (txn.kind == OperationKind::kCreateDimension || txn.kind == OperationKind::kCreateCube)
-      out.state.structure.push_back(txn);
+    if (IsStructureChange(txn.kind)) out.state.structure.push_back(StructureRecord(txn));
     if (!txn.client_txn_id.empty())
-      out.state.client_ids[txn.client_txn_id] = {txn.sequence, txn.deltas.size(), false};
+      out.state.client_ids[ClientIdKey(txn.user, txn.client_txn_id)] = {txn.sequence,
+                                                                        AtomsChanged(txn), false};
     out.state.sequence = txn.sequence;
     out.state.hash = hash;
     return Status::Ok();

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/apply.h"
+#include "db/client_ids.h"
 #include "log/log_format.h"
 #include "log/transaction_codec.h"
 #include "util/memory_release.h"
@@ -17,7 +18,66 @@ namespace {
 namespace lf = log_format;
 
 constexpr char kSnapshotMagic[8] = {'Q', 'A', 'S', 'N', 'A', 'P', 0, 1};
-constexpr uint8_t kRecordTransaction = 1, kRecordClientIds = 2;
+// Client ids: type 2 (JSON {"id": [sequence, atoms]}) from before ids were
+// per user, still read and written for ids whose user is not known; type 3
+// (binary, any bytes) per user: u32 count, then per id the user and the id
+// (u32 length + bytes each), the sequence and the atoms changed (u64 each).
+constexpr uint8_t kRecordTransaction = 1, kRecordLegacyClientIds = 2, kRecordClientIds = 3;
+
+void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+void PutU64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+void PutBytes(std::string& out, std::string_view s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  out.append(s);
+}
+
+std::string ClientIdsRecord(const std::unordered_map<std::string, CommitResult>& ids) {
+  std::string body;
+  std::vector<std::pair<std::pair<std::string, std::string>, CommitResult>> per_user;
+  for (const auto& [key, r] : ids)
+    if (auto parsed = ParseClientIdKey(key)) per_user.push_back({*parsed, r});
+  PutU32(body, static_cast<uint32_t>(per_user.size()));
+  for (const auto& [user_id, r] : per_user) {
+    PutBytes(body, user_id.first);
+    PutBytes(body, user_id.second);
+    PutU64(body, r.sequence);
+    PutU64(body, r.atoms_changed);
+  }
+  return body;
+}
+
+// Reads a type 3 record into `ids`; false when it is malformed.
+bool ReadClientIds(std::string_view in, std::unordered_map<std::string, CommitResult>& ids) {
+  size_t at = 0;
+  auto u32 = [&](uint32_t& v) {
+    if (in.size() - at < 4) return false;
+    std::memcpy(&v, in.data() + at, 4);
+    at += 4;
+    return true;
+  };
+  auto u64 = [&](uint64_t& v) {
+    if (in.size() - at < 8) return false;
+    std::memcpy(&v, in.data() + at, 8);
+    at += 8;
+    return true;
+  };
+  auto bytes = [&](std::string& s) {
+    uint32_t n = 0;
+    if (!u32(n) || in.size() - at < n) return false;
+    s.assign(in.data() + at, n);
+    at += n;
+    return true;
+  };
+  uint32_t count = 0;
+  if (!u32(count)) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string user, id;
+    uint64_t sequence = 0, atoms = 0;
+    if (!bytes(user) || !bytes(id) || !u64(sequence) || !u64(atoms)) return false;
+    ids[ClientIdKey(user, id)] = {sequence, static_cast<size_t>(atoms), false};
+  }
+  return at == in.size();
+}
 
 void AddRecord(std::string& out, uint8_t type, const std::string& body) {
   std::string payload(1, static_cast<char>(type));
@@ -49,9 +109,13 @@ std::string Serialize(const Model& model, const SnapshotState& state) {
     EncodeTransaction(AtomsOf(*cube, state.sequence), *cube->AtomsAsDeltas(), body);
     AddRecord(out, kRecordTransaction, body);
   }
-  nlohmann::json ids = nlohmann::json::object();
-  for (const auto& [id, r] : state.client_ids) ids[id] = {r.sequence, r.atoms_changed};
-  AddRecord(out, kRecordClientIds, ids.dump());
+  nlohmann::json legacy = nlohmann::json::object();
+  for (const auto& [key, r] : state.client_ids)
+    if (!ParseClientIdKey(key)) legacy[key.substr(1)] = {r.sequence, r.atoms_changed};
+  if (!legacy.empty())
+    AddRecord(out, kRecordLegacyClientIds,
+              legacy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  AddRecord(out, kRecordClientIds, ClientIdsRecord(state.client_ids));
   return out;
 }
 
@@ -98,17 +162,21 @@ Result<SnapshotState> Apply(const std::string& raw, const std::string& file, Mod
     std::string_view payload(raw.data() + offset + 1, frame[0] - 1);
     uint8_t type = static_cast<uint8_t>(raw[offset]);
     offset += frame[0];
-    if (type == kRecordClientIds) {
+    if (type == kRecordLegacyClientIds) {
       auto ids = nlohmann::json::parse(payload, nullptr, false);
       if (ids.is_discarded()) return Status::Corruption(file + ": bad client id record");
       for (auto& [id, r] : ids.items())
-        state.client_ids[id] = {r[0].get<uint64_t>(), r[1].get<size_t>(), false};
+        state.client_ids[LegacyClientIdKey(id)] = {r[0].get<uint64_t>(), r[1].get<size_t>(), false};
+      continue;
+    }
+    if (type == kRecordClientIds) {
+      if (!ReadClientIds(payload, state.client_ids))
+        return Status::Corruption(file + ": bad client id record");
       continue;
     }
     QA_ASSIGN_OR_RETURN(Transaction txn, DecodeTransaction(payload));
     QA_RETURN_IF_ERROR(ApplyTransaction(model, txn));
-    if (txn.kind == OperationKind::kCreateDimension || txn.kind == OperationKind::kCreateCube)
-      state.structure.push_back(std::move(txn));
+    if (IsStructureChange(txn.kind)) state.structure.push_back(std::move(txn));
   }
   return state;
 }

@@ -22,7 +22,9 @@ namespace quantatom {
 struct SnapshotState {
   uint64_t sequence = 0;
   Hash hash{};
-  std::vector<Transaction> structure;  // create_dimension / create_cube, in order
+  // Structure changes (IsStructureChange) as logged, in order, without the
+  // deltas of the atoms they removed (the loads after them hold what is left).
+  std::vector<Transaction> structure;
   std::unordered_map<std::string, CommitResult> client_ids;
 };
 

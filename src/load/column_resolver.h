@@ -3,6 +3,7 @@
 // columnar fact parsers share it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,17 +19,28 @@ struct ColumnResolver {
   size_t cube_dim = 0;
   std::unordered_map<std::string_view, MemberId> exact;
 
-  explicit ColumnResolver(const Dimension& d, size_t index) : dim(&d), cube_dim(index) {
+  // Members `visible` refuses (LoadOptions::member_visible) are unknown.
+  ColumnResolver(const Dimension& d, size_t index,
+                 const std::function<bool(size_t, MemberId)>& visible)
+      : dim(&d), cube_dim(index) {
     for (MemberId m = 0; m < d.size(); ++m) {
+      if (d.deleted(m) || (visible && !visible(index, m))) continue;
       exact.emplace(d.member_name(m), m);
       for (const std::string& a : d.aliases(m)) exact.emplace(a, m);
     }
+    if (visible) filtered = true;
   }
   std::optional<MemberId> Find(std::string_view text) const {
     auto it = exact.find(text);
     if (it != exact.end()) return it->second;
+    if (filtered) {  // the case-insensitive lookup, among the members kept
+      auto m = dim->Find(text);
+      if (m && exact.count(dim->member_name(*m))) return m;
+      return std::nullopt;
+    }
     return dim->Find(text);
   }
+  bool filtered = false;
   // The leaf ordinal of `text`; kNotALeaf with the problem and a message
   // naming member and dimension when it is unknown or consolidated.
   struct Leaf {

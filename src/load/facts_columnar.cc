@@ -25,7 +25,7 @@ class ColumnarReader : public nlohmann::json_sax<json> {
   ColumnarReader(const Cube& cube, const LoadOptions& options)
       : cube_(cube), listed_max_(std::max<size_t>(options.rejected_rows_listed_max, 1)) {
     for (size_t d = 0; d < cube.dimensions().size(); ++d)
-      resolvers_.emplace_back(*cube.dimensions()[d], d);
+      resolvers_.emplace_back(*cube.dimensions()[d], d, options.member_visible);
     columns_.resize(resolvers_.size());
     bad_.resize(resolvers_.size() + 1);  // the last: values
     seen_.resize(resolvers_.size(), false);

@@ -47,7 +47,8 @@ struct Header {
   size_t lines = 0;
 };
 
-Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_view file) {
+Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_view file,
+                          const LoadOptions& options) {
   CsvReader csv(text, file);
   std::vector<CsvField> fields;
   Status status;
@@ -69,7 +70,7 @@ Result<Header> ReadHeader(const Cube& cube, std::string_view text, std::string_v
       return Status::Invalid(csv.Where(fields[i].column) + ": dimension '" + fields[i].text +
                              "' appears twice");
     seen[*d] = true;
-    h.columns.emplace_back(*cube.dimensions()[*d], *d);
+    h.columns.emplace_back(*cube.dimensions()[*d], *d, options.member_visible);
   }
   h.value_column = ndims;
   h.body_offset = csv.offset();
@@ -244,11 +245,11 @@ std::vector<std::string_view> SplitChunks(std::string_view body) {
 
 Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std::string_view file,
                                    const LoadOptions& options) {
-  QA_ASSIGN_OR_RETURN(Header header, ReadHeader(cube, text, file));
+  QA_ASSIGN_OR_RETURN(Header header, ReadHeader(cube, text, file, options));
   std::vector<std::string_view> chunks = SplitChunks(text.substr(header.body_offset));
   std::vector<ChunkOutput> outputs(chunks.size());
   std::atomic<size_t> first_failed{SIZE_MAX};
-  Progress progress(file, text.size(), options.progress);
+  Progress progress(file, text.size(), options.progress, options.bytes_read);
   tbb::parallel_for(size_t{0}, chunks.size(), [&](size_t i) {
     ChunkParser parser(cube, header, options);
     parser.Parse(chunks[i], i, outputs[i], first_failed, progress);

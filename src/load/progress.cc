@@ -6,8 +6,9 @@
 
 namespace quantatom {
 
-Progress::Progress(std::string_view label, size_t bytes_total, bool enabled)
-    : label_(label), bytes_total_(bytes_total) {
+Progress::Progress(std::string_view label, size_t bytes_total, bool enabled,
+                   std::atomic<size_t>* bytes_read)
+    : label_(label), bytes_total_(bytes_total), bytes_read_(bytes_read) {
   if (enabled && ::isatty(STDERR_FILENO)) thread_ = std::thread([this] { Run(); });
 }
 

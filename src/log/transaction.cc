@@ -112,8 +112,49 @@ const char* OperationKindName(OperationKind kind) {
       return "clear";
     case OperationKind::kAllocate:
       return "allocate";
+    case OperationKind::kDeleteDimension:
+      return "delete_dimension";
+    case OperationKind::kDeleteCube:
+      return "delete_cube";
+    case OperationKind::kAddMember:
+      return "add_member";
+    case OperationKind::kUpdateMember:
+      return "update_member";
+    case OperationKind::kMoveMember:
+      return "move_member";
+    case OperationKind::kDeleteMember:
+      return "delete_member";
+    case OperationKind::kSaveView:
+      return "save_view";
+    case OperationKind::kDeleteView:
+      return "delete_view";
   }
   return "unknown";
+}
+
+bool IsStructureChange(OperationKind kind) {
+  switch (kind) {
+    case OperationKind::kCreateDimension:
+    case OperationKind::kCreateCube:
+    case OperationKind::kDeleteDimension:
+    case OperationKind::kDeleteCube:
+    case OperationKind::kAddMember:
+    case OperationKind::kUpdateMember:
+    case OperationKind::kMoveMember:
+    case OperationKind::kDeleteMember:
+    case OperationKind::kSaveView:
+    case OperationKind::kDeleteView:
+      return true;
+    default:  // data: writes, loads, undos, writeback
+      return false;
+  }
+}
+
+void ForEachCubeDeltas(const Transaction& txn,
+                       const std::function<void(const std::string& cube, const AtomDeltas&)>& fn) {
+  if (txn.cube.empty()) return;
+  fn(txn.cube, txn.deltas);
+  for (const CubeDeltas& c : txn.other_cubes) fn(c.cube, c.deltas);
 }
 
 }  // namespace quantatom

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "log/delta_columns.h"
@@ -9,8 +10,10 @@
 namespace quantatom {
 namespace {
 
-// Version 3 stores values as value columns; version 2 (plain f64) is still read.
-constexpr uint8_t kFormatVersion = 3, kFormatVersionMin = 2;
+// Version 3 stores values as value columns; version 2 (plain f64) is still
+// read. Version 4 is version 3 with the deltas of further cubes after the
+// cube's name, written only for a transaction that has them.
+constexpr uint8_t kFormatVersion = 3, kFormatVersionOtherCubes = 4, kFormatVersionMin = 2;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -92,7 +95,8 @@ void EncodeTransaction(const Transaction& txn, std::string& out) {
 }
 
 void EncodeTransaction(const Transaction& txn, const DeltaSource& d, std::string& out) {
-  out.push_back(static_cast<char>(kFormatVersion));
+  const bool others = !txn.other_cubes.empty();
+  out.push_back(static_cast<char>(others ? kFormatVersionOtherCubes : kFormatVersion));
   PutFixed<uint64_t>(out, txn.sequence);
   PutFixed<int64_t>(out, txn.time_us);
   out.append(reinterpret_cast<const char*>(txn.previous_hash.data()), txn.previous_hash.size());
@@ -101,6 +105,17 @@ void EncodeTransaction(const Transaction& txn, const DeltaSource& d, std::string
   out.push_back(static_cast<char>(txn.kind));
   PutString(out, txn.parameters);
   PutString(out, txn.cube);
+  if (others) {
+    PutVarint(out, txn.other_cubes.size());
+    for (const CubeDeltas& c : txn.other_cubes) {
+      PutString(out, c.cube);
+      PutVarint(out, c.deltas.dims());
+      PutVarint(out, c.deltas.size());
+      std::string block;
+      EncodeDeltaBlock(c.deltas, block);
+      PutString(out, block);
+    }
+  }
   PutVarint(out, d.dims());
   PutVarint(out, d.size());
   EncodeDeltaBlock(d, out);
@@ -111,7 +126,7 @@ namespace {
 // The fixed head: version, sequence, time, previous hash.
 Status ReadHead(Reader& r, Transaction& txn, uint8_t& version) {
   version = r.Fixed<uint8_t>();
-  if (r.ok() && (version < kFormatVersionMin || version > kFormatVersion))
+  if (r.ok() && (version < kFormatVersionMin || version > kFormatVersionOtherCubes))
     return Status::Corruption("transaction format version " + std::to_string(version) +
                               " is unknown");
   txn.sequence = r.Fixed<uint64_t>();
@@ -132,11 +147,28 @@ Result<Transaction> DecodeTransaction(std::string_view data) {
   txn.kind = static_cast<OperationKind>(r.Fixed<uint8_t>());
   txn.parameters = r.String();
   txn.cube = r.String();
+  const std::string where = "transaction " + std::to_string(txn.sequence) + ": ";
+  if (version == kFormatVersionOtherCubes) {
+    const uint64_t cubes = r.Varint();
+    if (!r.ok() || cubes == 0 || cubes > data.size())
+      return Status::Corruption(where + "bad count of further cubes");
+    for (uint64_t i = 0; i < cubes; ++i) {
+      CubeDeltas c;
+      c.cube = r.String();
+      const uint64_t dims = r.Varint(), count = r.Varint();
+      const uint64_t bytes = r.Varint();
+      std::string_view block = r.View(bytes);
+      if (!r.ok() || dims > 64) return Status::Corruption(where + "further cube is malformed");
+      auto deltas = DecodeDeltaBlock(block, dims, count, kFormatVersion);
+      if (!deltas.ok()) return Status::Corruption(where + deltas.status().message());
+      c.deltas = std::move(*deltas);
+      txn.other_cubes.push_back(std::move(c));
+    }
+  }
   uint64_t dims = r.Varint();
   uint64_t count = r.Varint();
-  const std::string where = "transaction " + std::to_string(txn.sequence) + ": ";
   if (!r.ok() || dims > 64) return Status::Corruption(where + "header is malformed");
-  auto deltas = DecodeDeltaBlock(r.Rest(), dims, count, version);
+  auto deltas = DecodeDeltaBlock(r.Rest(), dims, count, std::min<int>(version, kFormatVersion));
   if (!deltas.ok()) return Status::Corruption(where + deltas.status().message());
   txn.deltas = std::move(*deltas);
   return txn;

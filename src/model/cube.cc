@@ -45,7 +45,7 @@ Result<std::shared_ptr<Cube>> Cube::Create(std::string name,
                          " dimensions; the limit is " + std::to_string(kCubeDimensionsMax));
   std::vector<size_t> leaf_counts;
   for (size_t i = 0; i < dims.size(); ++i) {
-    if (dims[i]->size() == 0)
+    if (dims[i]->member_count() == 0)
       return Status::Invalid("dimension '" + dims[i]->name() + "' has no members");
     for (size_t j = 0; j < i; ++j)
       if (FoldCase(dims[j]->name()) == FoldCase(dims[i]->name()))
@@ -111,10 +111,14 @@ Status CheckCoordinate(const Cube::Impl& cube, const Coordinate& c) {
     return Status::Invalid("a coordinate of cube '" + cube.name + "' needs " +
                            std::to_string(cube.dims.size()) + " members, got " +
                            std::to_string(c.size()));
-  for (size_t d = 0; d < c.size(); ++d)
+  for (size_t d = 0; d < c.size(); ++d) {
     if (c[d] >= cube.dims[d]->size())
       return Status::NotFound("member id " + std::to_string(c[d]) + " is not in dimension '" +
                               cube.dims[d]->name() + "'");
+    if (cube.dims[d]->deleted(c[d]))
+      return Status::NotFound("member '" + cube.dims[d]->member_name(c[d]) +
+                              "' was deleted from dimension '" + cube.dims[d]->name() + "'");
+  }
   return Status::Ok();
 }
 
@@ -427,6 +431,7 @@ Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
 }
 
 Result<Grid> Cube::Query(const ViewSpec& view) const { return RunQuery(*impl_, view); }
+Status Cube::CheckView(const ViewSpec& view) const { return CheckQuery(*impl_, view); }
 
 void Cube::ForEachAtom(const std::function<void(const AtomRef&)>& fn) const {
   std::shared_lock lock(impl_->mu);

@@ -42,5 +42,7 @@ struct Cube::Impl {
 
 // Runs a view. REQUIRES: nothing held; takes the read lock itself.
 Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view);
+// What RunQuery checks before it reads a cell: dimensions, members, limits.
+Status CheckQuery(const Cube::Impl& cube, const ViewSpec& view);
 
 }  // namespace quantatom

@@ -95,6 +95,10 @@ DimensionAccess ComputeDimensionAccess(const Dimension& dim,
   std::vector<Access> nearest(n, default_access);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     MemberId m = *it;
+    if (dim.deleted(m)) {
+      nearest[m] = Access::kNone;  // the log's older deltas at it stay hidden
+      continue;
+    }
     if (auto g = grants.find(m); g != grants.end()) {
       distance[m] = 0;
       nearest[m] = g->second;
@@ -115,7 +119,7 @@ DimensionAccess ComputeDimensionAccess(const Dimension& dim,
   // Lowest access among each member's descendant leaves, children first.
   std::vector<Access> leaves_min(n, Access::kWrite);
   for (MemberId m : order) {
-    if (dim.is_leaf(m)) {
+    if (dim.is_leaf(m) || dim.deleted(m)) {
       leaves_min[m] = nearest[m];
     } else {
       for (const WeightedLink& c : dim.children(m))
@@ -128,7 +132,7 @@ DimensionAccess ComputeDimensionAccess(const Dimension& dim,
 
 std::shared_ptr<const CubeAccess> CubeAccess::Unrestricted(const Cube& cube) {
   std::shared_ptr<CubeAccess> a(new CubeAccess());
-  a->unrestricted_ = a->any_readable_ = a->all_readable_ = true;
+  a->unrestricted_ = a->any_readable_ = a->all_readable_ = a->any_writable_ = true;
   for (const auto& d : cube.dimensions()) a->dims_.push_back(d.get());
   a->dims_held_ = cube.dimensions();
   return a;
@@ -148,21 +152,25 @@ std::shared_ptr<const CubeAccess> CubeAccess::FromRoles(std::span<const Role* co
     if (!grant) continue;
     auto resolved = ResolveGrants(*grant, cube);
     RoleArrays arrays;
-    bool every_dim_some = true, every_dim_all = true;
+    bool every_dim_some = true, every_dim_all = true, every_dim_writes = true;
     for (size_t d = 0; d < dims.size(); ++d) {
       DimensionAccess da = ComputeDimensionAccess(*dims[d], resolved[d], grant->default_access);
-      bool some = false, all = true;
+      bool some = false, all = true, writes = false;
       for (MemberId m = 0; m < dims[d]->size(); ++m) {
+        if (dims[d]->deleted(m)) continue;
         if (da.inherited[m] >= Access::kRead) a->visible_[d][m] = true;
         some = some || da.capped[m] >= Access::kRead;
         all = all && da.capped[m] >= Access::kRead;
+        writes = writes || (dims[d]->is_leaf(m) && da.capped[m] == Access::kWrite);
       }
       every_dim_some = every_dim_some && some;
       every_dim_all = every_dim_all && all;
+      every_dim_writes = every_dim_writes && writes;
       arrays.push_back(std::move(da.capped));
     }
     a->any_readable_ = a->any_readable_ || every_dim_some;
     a->all_readable_ = a->all_readable_ || every_dim_all;
+    a->any_writable_ = a->any_writable_ || every_dim_writes;
     a->roles_.push_back(std::move(arrays));
   }
   return a;

@@ -10,7 +10,8 @@
 //   - a consolidated member's access is capped by the lowest access among
 //     its descendant leaves, so a readable total never sums a leaf the role
 //     cannot read;
-//   - a cell's access is the minimum over its dimensions.
+//   - a cell's access is the minimum over its dimensions;
+//   - a deleted member (a tombstone kept for the log's history) has NONE.
 // A principal with several roles gets, per cell, the highest access any of
 // its roles gives the cell. A role that does not name a cube gives nothing
 // on it; an admin has WRITE on every cell.
@@ -87,12 +88,14 @@ class CubeAccess {
   // lists: some role grants it at least READ before the leaf cap, so a
   // total over a hidden leaf is listed, masked.
   bool MemberVisible(size_t dim, MemberId member) const {
-    return unrestricted_ || visible_[dim][member];
+    return unrestricted_ || (member < visible_[dim].size() && visible_[dim][member]);
   }
   // Some cell is readable: the cube is listed at all.
   bool AnyReadable() const { return any_readable_; }
   // Every cell is readable: totals such as the atom count reveal nothing.
   bool AllReadable() const { return all_readable_; }
+  // Some leaf cell is writable.
+  bool AnyWritable() const { return any_writable_; }
   // The dimensions this was computed for; a cube whose dimensions differ is
   // another model and needs a new CubeAccess.
   bool ComputedFor(const Cube& cube) const;
@@ -103,7 +106,7 @@ class CubeAccess {
   using RoleArrays = std::vector<std::vector<Access>>;
 
   bool unrestricted_ = false;
-  bool any_readable_ = false, all_readable_ = false;
+  bool any_readable_ = false, all_readable_ = false, any_writable_ = false;
   std::vector<const Dimension*> dims_;
   std::vector<std::shared_ptr<const Dimension>> dims_held_;  // keeps dims_ alive
   std::vector<RoleArrays> roles_;

@@ -38,9 +38,30 @@ std::optional<std::vector<bool>> VisibleMembers(const ServerContext& ctx, const 
     if (!d || c.cube->dimensions()[*d].get() != &dim) continue;
     visible.resize(dim.size(), false);
     for (MemberId m = 0; m < dim.size(); ++m)
-      if (c.access->MemberVisible(*d, m)) visible[m] = true;
+      if (!dim.deleted(m) && c.access->MemberVisible(*d, m)) visible[m] = true;
   }
   return visible;
+}
+
+std::function<bool(size_t dimension, MemberId member)> MemberFilter(
+    std::shared_ptr<const security::CubeAccess> access) {
+  if (access->unrestricted()) return nullptr;
+  return [access](size_t d, MemberId m) { return access->MemberVisible(d, m); };
+}
+
+Result<Coordinate> ResolveVisible(const Cube& cube, const security::CubeAccess& access,
+                                  std::span<const std::string> names) {
+  const auto& dims = cube.dimensions();
+  if (names.size() != dims.size()) return cube.Resolve(names);  // its count error
+  Coordinate c(dims.size());
+  for (size_t d = 0; d < dims.size(); ++d) {
+    auto m = dims[d]->Find(names[d]);
+    if (!m || !access.MemberVisible(d, *m))
+      return Status::NotFound("unknown member '" + names[d] + "' of dimension '" + dims[d]->name() +
+                              "'");
+    c[d] = *m;
+  }
+  return c;
 }
 
 namespace {
@@ -183,23 +204,28 @@ void RequireWritable(const Cube& cube, const security::CubeAccess& access,
 
 std::optional<json> VisibleTransactionJson(const ServerContext& ctx, const Principal& p,
                                            const Transaction& t) {
-  auto cube = t.cube.empty() ? nullptr : ctx.db.FindCube(t.cube);
-  std::vector<size_t> shown;
-  if (cube) {
-    shown = security::ReadableDeltas(*AccessOf(ctx, p, *cube), t.deltas);
-  }
-  // Model changes have no deltas: admins see them, others read the model.
-  if (!p.admin && shown.empty()) return std::nullopt;
-  const size_t visible = shown.size();
-  if (shown.size() > ctx.limits.deltas_per_transaction_max)
-    shown.resize(ctx.limits.deltas_per_transaction_max);
   auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  const bool several = !t.other_cubes.empty();
   json deltas = json::array();
-  for (size_t i : shown)
-    deltas.push_back({{"cell", CellNames(*cube, t.deltas.coordinate(i))},
-                      {"old_value", value(t.deltas.old_value(i))},
-                      {"new_value", value(t.deltas.new_value(i))}});
-  return json{{"sequence", t.sequence},
+  size_t visible = 0;
+  ForEachCubeDeltas(t, [&](const std::string& name, const AtomDeltas& d) {
+    // Deltas of a deleted cube, or of an earlier cube of this name, are not shown.
+    auto cube = ctx.db.FindCube(name);
+    if (!cube || t.sequence < ctx.db.CubeCreatedSequence(name) ||
+        (d.size() > 0 && d.dims() != cube->dimensions().size()))
+      return;
+    for (size_t i : security::ReadableDeltas(*AccessOf(ctx, p, *cube), d)) {
+      if (visible++ >= ctx.limits.deltas_per_transaction_max) continue;
+      json delta = {{"cell", CellNames(*cube, d.coordinate(i))},
+                    {"old_value", value(d.old_value(i))},
+                    {"new_value", value(d.new_value(i))}};
+      if (several) delta["cube"] = cube->name();
+      deltas.push_back(std::move(delta));
+    }
+  });
+  // Model changes are shown to admins; others see only deltas they may read.
+  if (!p.admin && visible == 0) return std::nullopt;
+  json out = {{"sequence", t.sequence},
               {"time_us", t.time_us},
               {"user", t.user},
               {"kind", OperationKindName(t.kind)},
@@ -207,7 +233,16 @@ std::optional<json> VisibleTransactionJson(const ServerContext& ctx, const Princ
               {"client_txn_id", t.client_txn_id},
               {"deltas_count", visible},
               {"deltas", deltas},
-              {"deltas_omitted", visible - shown.size()}};
+              {"deltas_omitted", visible - deltas.size()}};
+  if (p.admin && IsStructureChange(t.kind)) {
+    json parameters = json::parse(t.parameters, nullptr, false);
+    if (parameters.is_object() && parameters.contains("csv") && parameters["csv"].is_string()) {
+      parameters["csv_bytes"] = parameters["csv"].get_ref<const std::string&>().size();
+      parameters.erase("csv");  // a dimension's whole text: GET the dimension instead
+    }
+    if (!parameters.is_discarded()) out["parameters"] = std::move(parameters);
+  }
+  return out;
 }
 
 }  // namespace quantatom::server

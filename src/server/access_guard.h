@@ -44,6 +44,15 @@ struct RestrictedGrid {
 };
 RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAccess& access,
                             bool suppress_empty_rows, bool suppress_empty_columns);
+// The principal's filter on names in a view or a bulk body: a member it
+// cannot see is unknown, answered exactly as a member that does not exist
+// (nullptr: it sees every member).
+std::function<bool(size_t dimension, MemberId member)> MemberFilter(
+    std::shared_ptr<const security::CubeAccess> access);
+// Cube::Resolve as the principal may use it: a member it cannot see is
+// 404 NOT_FOUND with the message of a member that does not exist.
+Result<Coordinate> ResolveVisible(const Cube& cube, const security::CubeAccess& access,
+                                  std::span<const std::string> names);
 
 // Restricts a grid to what `access` allows: rows and columns holding a
 // member that is not visible are omitted, cells without READ are emptied,
@@ -54,6 +63,13 @@ RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAcc
 // readable only, 'N' masked (its value is null).
 std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
                                bool suppress_empty_rows, bool suppress_empty_columns);
+
+// The answer to a view for the principal: its grid (as of ?as_of=N when
+// asked) restricted by RestrictedGridJson, with X-Quantatom-Sequence. Names
+// of members it cannot see are unknown to the view (MemberFilter).
+HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
+                          const std::shared_ptr<Cube>& cube,
+                          const std::shared_ptr<const security::CubeAccess>& access, ViewSpec view);
 
 // 403 FORBIDDEN naming the cells (up to 100) of `batch` the principal may
 // not write; returns when it may write them all. Call before committing.

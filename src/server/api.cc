@@ -44,6 +44,8 @@ int HttpStatusOf(StatusCode code) {
       return 503;
     case StatusCode::kPermissionDenied:
       return 403;
+    case StatusCode::kConflict:
+      return 409;
   }
   return 500;
 }

@@ -227,6 +227,10 @@ Status Auth::Change(const std::function<Status(SecurityState&)>& edit) {
   return Status::Ok();
 }
 
+Status Auth::EditRoles(const std::function<Status(std::vector<security::Role>&)>& edit) {
+  return Change([&](SecurityState& s) { return edit(s.roles); });
+}
+
 std::shared_ptr<const security::AccessPolicy> Auth::Policy() const {
   std::lock_guard lock(mu_);
   return policy_;

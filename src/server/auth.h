@@ -110,6 +110,9 @@ class Auth {
   Status UnassignRole(const std::string& user, const std::string& role);
   // The roles as of now; a later change to roles builds a new policy.
   std::shared_ptr<const security::AccessPolicy> Policy() const;
+  // Replaces the roles by what `edit` makes of them, durably, in one step
+  // (structure changes keep the grants naming members right with it).
+  Status EditRoles(const std::function<Status(std::vector<security::Role>&)>& edit);
 
  private:
   int64_t Now() const { return options_.now_s(); }

@@ -99,6 +99,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Begin() {
     if (over_limit_) {
+      Refused("", 503);
       Reply(ErrorResponse(503, "TOO_MANY_CONNECTIONS",
                           "the server has reached its connection limit; retry later"),
             11, true);
@@ -159,14 +160,27 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
 
+  void Refused(std::string_view method, int status) {
+    if (shared_->limits.refused) shared_->limits.refused(method, status);
+  }
+
+  // The method of the request being read, when its header was read whole.
+  std::string_view MethodRead() const {
+    if (!parser_ || !parser_->is_header_done()) return {};
+    auto m = parser_->get().method_string();
+    return {m.data(), m.size()};
+  }
+
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
+      Refused(MethodRead(), 413);
       return Reply(
           ErrorResponse(413, "BODY_TOO_LARGE",
                         "the body is larger than " + std::to_string(body_bytes_max_) + " bytes"),
           11, true);
     }
     if (ec == http::error::header_limit) {
+      Refused(MethodRead(), 431);
       return Reply(ErrorResponse(431, "HEADERS_TOO_LARGE", "the request headers are too large"), 11,
                    true);
     }
@@ -174,6 +188,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (ec.category() != http::make_error_code(http::error::end_of_stream).category() ||
         ec == http::error::end_of_stream || ec == http::error::partial_message)
       return Close();
+    Refused(MethodRead(), 400);
     Reply(ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message()), 11, true);
   }
 

@@ -39,6 +39,10 @@ struct HttpLimits {
   // A WebSocket client silent this long is pinged, and closed when it does
   // not answer within as long again.
   std::chrono::milliseconds websocket_idle_time_max{60'000};
+  // Told of each request the listener answers itself before dispatching it
+  // (400 BAD_REQUEST, 413, 431, 503 TOO_MANY_CONNECTIONS), with its method
+  // when the header was read ("" otherwise), so metrics count them too.
+  std::function<void(std::string_view method, int status)> refused;
 };
 
 // HTTPS with these PEM files, or plain HTTP when both are empty: one

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/structure_log.h"
 #include "server/access_guard.h"
 #include "server/live_session.h"
 
@@ -67,7 +68,11 @@ void LiveHub::OnCommit(const std::shared_ptr<const Transaction>& txn) {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     Work work{nullptr, txn->sequence, txn->cube, nullptr};
-    if (queued_transactions_ < ctx_.limits.live_backlog_transactions_max) work.txn = txn;
+    // A structure change is kept even past the backlog: its reload notices
+    // go to the cubes it changed, which only it tells.
+    if (queued_transactions_ < ctx_.limits.live_backlog_transactions_max ||
+        IsStructureChange(txn->kind))
+      work.txn = txn;
     ++queued_transactions_;
     queue_.push_back(std::move(work));
   }
@@ -105,9 +110,48 @@ void LiveHub::Run() {
   }
 }
 
+// The cubes a structure change changed: those over a changed dimension,
+// and a deleted cube.
+std::vector<std::string> LiveHub::ChangedCubes(const Transaction& txn) const {
+  std::vector<std::string> out;
+  if (txn.kind == OperationKind::kDeleteCube) {
+    if (auto name = DeletedNameOf(txn); name.ok()) out.push_back(*name);
+    return out;
+  }
+  auto change = MemberChangeOf(txn);
+  if (!change.ok()) return out;
+  for (const std::string& cube_name : ctx_.db.CubeNames())
+    if (auto cube = ctx_.db.FindCube(cube_name); cube && cube->DimensionIndex(change->dimension))
+      out.push_back(cube->name());
+  return out;
+}
+
+// Every subscriber of a changed cube is told to reload; of a deleted one
+// too (its next read answers 404).
+void LiveHub::PushReloads(const Transaction& txn) {
+  for (const std::string& cube : ChangedCubes(txn)) {
+    auto it = subscribers_.find(cube);
+    if (it == subscribers_.end()) continue;
+    const bool deleted = txn.kind == OperationKind::kDeleteCube;
+    const auto notice = std::make_shared<const std::string>(
+        json{{"type", "reload"}, {"sequence", txn.sequence}, {"cube", cube}}.dump());
+    const std::set<std::shared_ptr<LiveSession>> sessions = it->second;
+    for (const auto& session : sessions) {
+      std::optional<Principal> p = session->Authenticate();
+      if (!p) continue;
+      if (deleted) {
+        session->Send(notice);
+      } else if (auto reload = Reload(*p, txn.sequence, cube)) {
+        session->Send(reload);
+      }
+    }
+  }
+}
+
 void LiveHub::Push(const Work& work) {
   if (work.sequence <= sequence_) return;
   sequence_ = work.sequence;
+  if (work.txn && IsStructureChange(work.txn->kind)) return PushReloads(*work.txn);
   auto it = subscribers_.find(work.cube);
   if (it == subscribers_.end()) return;
   std::map<std::string, std::shared_ptr<const std::string>> built;  // by RolesKey

@@ -19,6 +19,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "server/routes.h"
 #include "server/websocket.h"
@@ -59,6 +60,8 @@ class LiveHub {
   void Post(std::function<void()> task);  // any thread
   void Run();
   void Push(const Work& work);
+  std::vector<std::string> ChangedCubes(const Transaction& txn) const;
+  void PushReloads(const Transaction& txn);
 
   // Hub thread only, for LiveSession.
   void Subscribe(const std::shared_ptr<LiveSession>& session, const std::string& cube);

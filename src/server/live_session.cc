@@ -1,5 +1,7 @@
 #include "server/live_session.h"
 
+#include <algorithm>
+
 #include "server/access_guard.h"
 
 namespace quantatom::server {
@@ -60,8 +62,9 @@ void LiveSession::Handle(const std::string& text) {
 
 void LiveSession::Subscribe(const json& request, const Principal& p) {
   RejectUnknownMembers(request, {"op", "cube", "after"});
-  const std::string cube = StringMember(request, "cube", true);
-  ReadableCubeOrThrow(hub_.ctx_, p, cube);
+  // By the cube's own spelling, as transactions name it.
+  const std::string cube =
+      ReadableCubeOrThrow(hub_.ctx_, p, StringMember(request, "cube", true)).cube->name();
   const size_t max = hub_.ctx_.limits.live_subscriptions_per_connection_max;
   if (!cubes_.count(cube) && cubes_.size() >= max)
     throw ApiError(400, "TOO_MANY_SUBSCRIPTIONS",
@@ -74,7 +77,9 @@ void LiveSession::Subscribe(const json& request, const Principal& p) {
 
 void LiveSession::Unsubscribe(const json& request) {
   RejectUnknownMembers(request, {"op", "cube"});
-  const std::string cube = StringMember(request, "cube", true);
+  std::string cube = StringMember(request, "cube", true);
+  for (const std::string& subscribed : cubes_)
+    if (FoldCase(subscribed) == FoldCase(cube)) cube = subscribed;
   if (!cubes_.erase(cube))
     throw ApiError(404, "NOT_FOUND", "not subscribed to cube '" + cube + "'");
   hub_.Unsubscribe(shared_from_this(), cube);
@@ -91,6 +96,12 @@ void LiveSession::Replay(const Principal& p, const std::string& cube, uint64_t a
   }
   for (const Transaction& txn : ValueOrThrow(hub_.ctx_.db.ChangesSince(after, upto - after))) {
     if (txn.sequence > upto) break;
+    if (IsStructureChange(txn.kind)) {
+      auto changed = hub_.ChangedCubes(txn);
+      if (std::find(changed.begin(), changed.end(), cube) != changed.end())
+        if (auto reload = hub_.Reload(p, txn.sequence, cube)) Send(reload);
+      continue;
+    }
     if (txn.cube != cube) continue;
     if (auto message = hub_.Message(p, txn)) Send(message);
   }

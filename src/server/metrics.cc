@@ -48,6 +48,14 @@ void ServerMetrics::ObserveRequest(std::string_view method, std::string_view rou
   duration_.Add(labels, LatencyBuckets()).Observe(seconds);
 }
 
+void ServerMetrics::ObserveRefused(std::string_view method, int status) {
+  requests_
+      .Add({{"route", "refused"},
+            {"method", MethodLabel(method)},
+            {"status_class", StatusClass(status)}})
+      .Increment();
+}
+
 std::string ServerMetrics::Render(const Database& db, const Gauges& g) const {
   // Gauges live in a registry of their own made for this scrape: a cube
   // created since the last one simply appears.

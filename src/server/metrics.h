@@ -27,6 +27,10 @@ class ServerMetrics {
   // and a method outside the usual ones is "OTHER", so the number of series
   // is bounded by the route table.
   void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
+  // A request the HTTP layer refused before it was read whole and routed
+  // (400, 413, 431, 503 TOO_MANY_CONNECTIONS): counted under the route
+  // "refused", not timed (it never reached a worker).
+  void ObserveRefused(std::string_view method, int status);
 
   struct Gauges {
     size_t connections_open = 0;

@@ -2,6 +2,7 @@
 // routes to the table.
 #pragma once
 
+#include <mutex>
 #include <shared_mutex>
 
 #include "quantatom/database.h"
@@ -9,6 +10,8 @@
 #include "server/router.h"
 
 namespace quantatom::server {
+
+class JobQueue;
 
 struct ServerLimits {
   size_t cells_per_request_max = 100'000;      // a larger write: 413 TOO_MANY_CELLS
@@ -30,6 +33,8 @@ struct ServerLimits {
   // Committed transactions waiting for the hub; past this many, a reload
   // notice takes each one's place until the hub catches up.
   size_t live_backlog_transactions_max = 100'000;
+  // Members given in one POST /api/dimensions.
+  size_t dimension_members_max = 1'000'000;
 };
 
 struct ServerContext {
@@ -41,6 +46,11 @@ struct ServerContext {
   // group commits with each other but cannot slip between a check and its
   // commit.
   std::shared_mutex write_mu;
+  // Held by structure changes and by changes to grants, so that a grant
+  // cannot name a member while it is deleted (structure_editor.h).
+  std::mutex structure_mu;
+  std::string data_dir;      // for POST /api/admin/verify
+  JobQueue* jobs = nullptr;  // long operations (jobs.h)
 };
 
 void AddHealthRoutes(Router& router, ServerContext& ctx);
@@ -53,6 +63,14 @@ void AddBulkRoutes(Router& router, ServerContext& ctx);
 void AddRoleRoutes(Router& router, ServerContext& ctx);
 // Spreads, slice copies and clears, allocations (routes_writeback.cc).
 void AddWritebackRoutes(Router& router, ServerContext& ctx);
+// Creating and deleting dimensions and cubes (routes_structure.cc).
+void AddStructureRoutes(Router& router, ServerContext& ctx);
+// One member; adding, updating, moving and deleting members (routes_members.cc).
+void AddMemberRoutes(Router& router, ServerContext& ctx);
+// Saved views of a cube (routes_views.cc).
+void AddViewRoutes(Router& router, ServerContext& ctx);
+// Jobs, and the admin operations that run as jobs (routes_jobs.cc).
+void AddJobRoutes(Router& router, ServerContext& ctx);
 // GET /metrics: the Prometheus exposition `render` gives (routes_metrics.cc).
 void AddMetricsRoute(Router& router, std::function<std::string()> render);
 // GET /api/openapi.json, generated from `router` itself (openapi.cc).
@@ -64,10 +82,11 @@ using WrittenCell = std::function<bool(std::span<const MemberId>)>;
 // Commits under ctx.write_mu. With `expected_sequence`, holds it
 // exclusively and first refuses with 409 CONFLICT (naming up to 1,000 of
 // the cells) when a transaction after that sequence changed a cell
-// `written` says the request writes; a retry of `own_id` is not a conflict.
-// Without, holds it shared so that plain writes share group commits.
+// `written` says the request writes; a retry (own.client_txn_id committed
+// by own.user) is not a conflict. Without, holds it shared so that plain
+// writes share group commits.
 CommitResult CommitChecked(ServerContext& ctx, const Cube& cube,
-                           std::optional<uint64_t> expected_sequence, const std::string& own_id,
+                           std::optional<uint64_t> expected_sequence, const CommitContext& own,
                            const WrittenCell& written,
                            const std::function<Result<CommitResult>()>& commit);
 

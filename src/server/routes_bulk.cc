@@ -7,6 +7,8 @@
 #include "load/csv.h"
 #include "quantatom/load.h"
 #include "server/access_guard.h"
+#include "server/jobs.h"
+#include "server/structure_answers.h"
 
 namespace quantatom::server {
 namespace {
@@ -84,16 +86,19 @@ std::function<bool(std::span<const LeafOrdinal>)> WritableCells(
   };
 }
 
-ParsedFacts ParseBody(const ServerContext& ctx, const HttpRequest& req, BodyFormat format,
-                      const CubeAndAccess& target) {
+ParsedFacts ParseBody(const ServerContext& ctx, std::string_view body, BodyFormat format,
+                      const CubeAndAccess& target, std::atomic<size_t>* bytes_read) {
   LoadOptions options;
   options.progress = false;
   options.skip_bad_rows = true;  // all-or-nothing refuses below, listing them all
   options.rejected_rows_listed_max = ctx.limits.bulk_rejections_listed_max;
   options.accept_cell = WritableCells(target.cube, target.access);
+  // A member the writer cannot see is unknown, as one that does not exist.
+  options.member_visible = MemberFilter(target.access);
+  options.bytes_read = bytes_read;
   Result<ParsedFacts> parsed = format == BodyFormat::kCsv
-                                   ? ParseFactsText(*target.cube, req.body, "body", options)
-                                   : ParseFactsColumnar(*target.cube, req.body, options);
+                                   ? ParseFactsText(*target.cube, body, "body", options)
+                                   : ParseFactsColumnar(*target.cube, body, options);
   if (!parsed.ok()) throw BodyError(parsed.status(), format);
   const size_t cells = parsed->atoms.keys.size() + parsed->rejected_count;
   if (cells > ctx.limits.bulk_cells_max)
@@ -109,25 +114,41 @@ json Rejections(const ParsedFacts& parsed, BodyFormat format) {
   return out;
 }
 
-std::optional<uint64_t> ExpectedSequence(const HttpRequest& req) {
-  if (!req.query.count("expected_sequence")) return std::nullopt;
-  return UnsignedQuery(req, "expected_sequence", 0);
+// A bulk write as read from its request, so that a job can run it later.
+struct BulkRequest {
+  std::string cube, body, source;
+  BodyFormat format = BodyFormat::kCsv;
+  bool skip = false;
+  std::optional<uint64_t> expected;
+  std::string txn_id;
+};
+
+BulkRequest ReadBulkRequest(const ServerContext& ctx, HttpRequest& req) {
+  BulkRequest b;
+  b.cube = req.path_params.at("cube");
+  b.format = FormatOf(req);
+  b.skip = SkipAndReport(req);
+  if (req.query.count("expected_sequence")) b.expected = UnsignedQuery(req, "expected_sequence", 0);
+  b.txn_id = req.query.count("client_txn_id") ? req.query.at("client_txn_id") : "";
+  if (b.txn_id.size() > ctx.limits.client_txn_id_bytes_max)
+    throw ApiError(400, "INVALID_ARGUMENT", "'client_txn_id': too long");
+  b.source = req.method + " " + req.path;
+  b.body = std::move(req.body);
+  return b;
 }
 
-HttpResponse BulkWrite(ServerContext& ctx, HttpRequest& req, const Principal& p) {
-  CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
-  const BodyFormat format = FormatOf(req);
-  const bool skip = SkipAndReport(req);
-  const std::optional<uint64_t> expected = ExpectedSequence(req);
-  std::string txn_id = req.query.count("client_txn_id") ? req.query.at("client_txn_id") : "";
-  if (txn_id.size() > ctx.limits.client_txn_id_bytes_max)
-    throw ApiError(400, "INVALID_ARGUMENT", "'client_txn_id': too long");
-  ParsedFacts parsed = ParseBody(ctx, req, format, target);
-  json rejected = Rejections(parsed, format);
-  if (!skip && parsed.rejected_count > 0) {
+// Parses and commits; with a job's `control`, reports its phases and stops
+// (JobCancelled) on a cancel that comes before the commit.
+json RunBulkWrite(ServerContext& ctx, const Principal& p, BulkRequest& b, JobControl* control) {
+  CubeAndAccess target = ReadableCubeOrThrow(ctx, p, b.cube);
+  std::atomic<size_t> parsed_bytes{0};
+  if (control) control->Phase("parsing", 0, 0.5, &parsed_bytes, b.body.size());
+  ParsedFacts parsed = ParseBody(ctx, b.body, b.format, target, &parsed_bytes);
+  json rejected = Rejections(parsed, b.format);
+  if (!b.skip && parsed.rejected_count > 0) {
     const RejectedRow& first = parsed.rejected.front();
     throw ApiError(HttpStatusOf(first.problem), RowProblemCode(first.problem),
-                   Where(first, format) + ": " + first.message + "; " +
+                   Where(first, b.format) + ": " + first.message + "; " +
                        std::to_string(parsed.rejected_count) +
                        " cells rejected, nothing was written",
                    {{"cells_rejected", parsed.rejected_count}, {"rejected", rejected}});
@@ -137,32 +158,54 @@ HttpResponse BulkWrite(ServerContext& ctx, HttpRequest& req, const Principal& p)
                  {"cells_rejected", parsed.rejected_count},
                  {"rejected", rejected},
                  {"rejected_omitted", parsed.rejected_count - parsed.rejected.size()}};
+  if (control) {
+    control->Phase("committing", 0.5);
+    if (!control->PassPointOfNoReturn()) throw JobCancelled{};
+  }
   if (cells_written == 0) {
     answer.update(
         {{"sequence", ctx.db.last_sequence()}, {"atoms_changed", 0}, {"replayed", false}});
-    return JsonResponse(200, answer);
+    return answer;
   }
   std::vector<uint64_t> keys;  // sorted, for the conflict check
-  if (expected) {
+  if (b.expected) {
     keys = parsed.atoms.keys;
     std::sort(keys.begin(), keys.end());
   }
   const Cube& cube = *target.cube;
   auto written = [&](std::span<const MemberId> c) {
     LeafOrdinal leaves[64];
-    for (size_t d = 0; d < c.size(); ++d) leaves[d] = cube.dimensions()[d]->leaf_ordinal(c[d]);
+    for (size_t d = 0; d < c.size(); ++d) {
+      const Dimension& dim = *cube.dimensions()[d];
+      if (c[d] >= dim.size() || !dim.is_leaf(c[d])) return false;
+      leaves[d] = dim.leaf_ordinal(c[d]);
+    }
     return std::binary_search(keys.begin(), keys.end(), cube.PackLeaves(leaves));
   };
   Cube::BulkResult folded;
-  CommitResult result = CommitChecked(ctx, cube, expected, txn_id, written, [&] {
-    return ctx.db.LoadAtoms(cube.name(), std::move(parsed.atoms), req.method + " " + req.path,
-                            {p.user, txn_id}, &folded);
+  CommitResult result = CommitChecked(ctx, cube, b.expected, {p.user, b.txn_id}, written, [&] {
+    return ctx.db.LoadAtoms(cube.name(), std::move(parsed.atoms), b.source, {p.user, b.txn_id},
+                            &folded);
   });
   answer.update({{"sequence", result.sequence},
                  {"atoms_changed", result.atoms_changed},
                  {"duplicates", folded.duplicates},
                  {"replayed", result.replayed}});
-  return JsonResponse(200, answer);
+  return answer;
+}
+
+// ?async=true: 202 with a job that parses and commits; else the answer.
+HttpResponse BulkWrite(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const bool async = BoolQuery(req, "async", false);
+  auto b = std::make_shared<BulkRequest>(ReadBulkRequest(ctx, req));
+  if (!async) return JsonResponse(200, RunBulkWrite(ctx, p, *b, nullptr));
+  json job = ctx.jobs->Submit("bulk_write", p.user, [&ctx, p, b](JobControl& control) {
+    return RunBulkWrite(ctx, p, *b, &control);
+  });
+  HttpResponse out = JsonResponse(202, job);
+  out.headers.push_back({"Location", "/api/jobs/" + job["id"].get<std::string>()});
+  return out;
 }
 
 // `where=Region:East,Month:Q1`: per dimension, the leaves beneath the
@@ -352,10 +395,11 @@ void AddBulkRoutes(Router& router, ServerContext& ctx) {
   Route bulk{"POST",
              "/api/cubes/{cube}/cells/bulk",
              "Write many leaf cells from a CSV (text/csv) or columnar JSON (application/json) "
-             "body as one durable load; mode all-or-nothing (default) or skip-and-report",
+             "body as one durable load; mode all-or-nothing (default) or skip-and-report; "
+             "async=true answers 202 with a job",
              true,
              false,
-             {"mode", "expected_sequence", "client_txn_id"},
+             {"mode", "expected_sequence", "client_txn_id", "async"},
              true,
              [&ctx](HttpRequest& req, const Principal& p) { return BulkWrite(ctx, req, p); }};
   bulk.bulk_body = true;

@@ -6,6 +6,37 @@
 #include "server/access_guard.h"
 
 namespace quantatom::server {
+
+HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
+                          const std::shared_ptr<Cube>& cube,
+                          const std::shared_ptr<const security::CubeAccess>& access,
+                          ViewSpec view) {
+  // Names of members the principal cannot see are unknown to its view.
+  view.member_visible = MemberFilter(access);
+  // Empty rows and columns are suppressed after masking (RestrictedGridJson).
+  const bool suppress_rows = view.suppress_empty_rows,
+             suppress_columns = view.suppress_empty_columns;
+  view.suppress_empty_rows = view.suppress_empty_columns = false;
+  HttpResponse out;
+  uint64_t sequence = 0;
+  Grid grid;
+  if (req.query.count("as_of")) {
+    sequence = UnsignedQuery(req, "as_of", 0);
+    if (sequence < ctx.db.CubeCreatedSequence(cube->name()))
+      throw ApiError(
+          404, "NOT_FOUND",
+          "cube '" + cube->name() + "' did not exist at sequence " + std::to_string(sequence));
+    grid = ValueOrThrow(ctx.db.QueryAsOf(view, sequence));
+  } else {
+    // Read before the query: the grid reflects at least this sequence.
+    sequence = ctx.db.last_sequence();
+    grid = ValueOrThrow(cube->Query(view));
+  }
+  out.body = RestrictedGridJson(std::move(grid), *cube, *access, suppress_rows, suppress_columns);
+  out.headers.push_back({"X-Quantatom-Sequence", std::to_string(sequence)});
+  return out;
+}
+
 namespace {
 
 HttpResponse View(ServerContext& ctx, HttpRequest& req, const Principal& p) {
@@ -18,24 +49,7 @@ HttpResponse View(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   }
   body["cube"] = cube->name();
   ViewSpec view = ValueOrThrow(ParseViewJson(body.dump()));
-  // Empty rows and columns are suppressed after masking (RestrictedGridJson).
-  const bool suppress_rows = view.suppress_empty_rows,
-             suppress_columns = view.suppress_empty_columns;
-  view.suppress_empty_rows = view.suppress_empty_columns = false;
-  HttpResponse out;
-  uint64_t sequence = 0;
-  Grid grid;
-  if (req.query.count("as_of")) {
-    sequence = UnsignedQuery(req, "as_of", 0);
-    grid = ValueOrThrow(ctx.db.QueryAsOf(view, sequence));
-  } else {
-    // Read before the query: the grid reflects at least this sequence.
-    sequence = ctx.db.last_sequence();
-    grid = ValueOrThrow(cube->Query(view));
-  }
-  out.body = RestrictedGridJson(std::move(grid), *cube, *access, suppress_rows, suppress_columns);
-  out.headers.push_back({"X-Quantatom-Sequence", std::to_string(sequence)});
-  return out;
+  return GridResponse(ctx, req, cube, access, std::move(view));
 }
 
 struct ParsedWrite {
@@ -44,7 +58,8 @@ struct ParsedWrite {
   std::string client_txn_id;
 };
 
-ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube, const std::string& text) {
+ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube,
+                       const security::CubeAccess& access, const std::string& text) {
   json body = ParseJsonObject(text);
   RejectUnknownMembers(body, {"cells", "expected_sequence", "client_txn_id"});
   ParsedWrite w;
@@ -81,7 +96,7 @@ ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube, const std::st
     }
     if (!value || !(value->is_number() || value->is_null()))
       throw ApiError(400, "INVALID_ARGUMENT", where + ".value: expected a number or null");
-    auto coordinate = cube.Resolve(names);
+    auto coordinate = ResolveVisible(cube, access, names);
     if (!coordinate.ok()) {
       ApiError e = ErrorOf(coordinate.status());
       e.message = where + ": " + e.message;
@@ -101,9 +116,10 @@ ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube, const std::st
 // `after` carries `own_id`: then this is a retry of a committed write,
 // which the database answers with its original result.
 json FindConflicts(const ServerContext& ctx, const Cube& cube, const WrittenCell& written,
-                   uint64_t after, const std::string& own_id) {
+                   uint64_t after, const std::string& own_user, const std::string& own_id) {
   std::map<Coordinate, json> conflicts;
   const std::string cube_name = FoldCase(cube.name());
+  const uint64_t created = ctx.db.CubeCreatedSequence(cube.name());
   for (uint64_t seen = after;;) {
     auto txns = ctx.db.ChangesSince(seen, 1024);
     if (!txns.ok() && txns.status().code() == StatusCode::kNotFound)
@@ -112,17 +128,20 @@ json FindConflicts(const ServerContext& ctx, const Cube& cube, const WrittenCell
     if (txns->empty()) break;
     for (const Transaction& t : *txns) {
       seen = t.sequence;
-      if (!own_id.empty() && t.client_txn_id == own_id) return json::array();
-      if (FoldCase(t.cube) != cube_name) continue;
-      for (size_t i = 0; i < t.deltas.size(); ++i) {
-        auto c = t.deltas.coordinate(i);
-        if (!written(c)) continue;
-        conflicts[Coordinate(c.begin(), c.end())] = {
-            {"cell", CellNames(cube, c)},
-            {"sequence", t.sequence},
-            {"user", t.user},
-            {"value", t.deltas.new_value(i) ? json(*t.deltas.new_value(i)) : json(nullptr)}};
-      }
+      if (!own_id.empty() && t.client_txn_id == own_id && t.user == own_user) return json::array();
+      if (t.sequence < created) continue;  // an earlier cube of this name
+      ForEachCubeDeltas(t, [&](const std::string& name, const AtomDeltas& d) {
+        if (FoldCase(name) != cube_name || d.dims() != cube.dimensions().size()) return;
+        for (size_t i = 0; i < d.size(); ++i) {
+          auto c = d.coordinate(i);
+          if (!written(c)) continue;
+          conflicts[Coordinate(c.begin(), c.end())] = {
+              {"cell", CellNames(cube, c)},
+              {"sequence", t.sequence},
+              {"user", t.user},
+              {"value", d.new_value(i) ? json(*d.new_value(i)) : json(nullptr)}};
+        }
+      });
     }
   }
   json out = json::array();
@@ -132,14 +151,14 @@ json FindConflicts(const ServerContext& ctx, const Cube& cube, const WrittenCell
 
 HttpResponse WriteCells(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
-  ParsedWrite w = ParseWrite(ctx, *cube, req.body);
+  ParsedWrite w = ParseWrite(ctx, *cube, *access, req.body);
   // Before any conflict check: a 409 names other users' values.
   RequireWritable(*cube, *access, w.batch);
   std::set<Coordinate> written;
   if (w.expected_sequence)
     for (const auto& e : w.batch.entries()) written.insert(e.coordinate);
   CommitResult result = CommitChecked(
-      ctx, *cube, w.expected_sequence, w.client_txn_id,
+      ctx, *cube, w.expected_sequence, {p.user, w.client_txn_id},
       [&](std::span<const MemberId> c) { return written.count(Coordinate(c.begin(), c.end())); },
       [&, &cube = *cube] {
         return ctx.db.Write(cube.name(), w.batch, {p.user, w.client_txn_id});
@@ -165,7 +184,7 @@ std::vector<std::string> CellParameter(const HttpRequest& req) {
 
 HttpResponse History(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
-  Coordinate cell = ValueOrThrow(cube->Resolve(CellParameter(req)));
+  Coordinate cell = ValueOrThrow(ResolveVisible(*cube, *access, CellParameter(req)));
   // A readable cell, leaf or consolidated, has only readable leaves beneath
   // it (the leaf cap), so each change listed below is readable too.
   if (access->Cell(cell) < security::Access::kRead)
@@ -196,7 +215,7 @@ HttpResponse History(ServerContext& ctx, HttpRequest& req, const Principal& p) {
 }  // namespace
 
 CommitResult CommitChecked(ServerContext& ctx, const Cube& cube,
-                           std::optional<uint64_t> expected_sequence, const std::string& own_id,
+                           std::optional<uint64_t> expected_sequence, const CommitContext& own,
                            const WrittenCell& written,
                            const std::function<Result<CommitResult>()>& commit) {
   constexpr size_t kConflictsListedMax = 1000;
@@ -208,7 +227,8 @@ CommitResult CommitChecked(ServerContext& ctx, const Cube& cube,
       throw ApiError(400, "INVALID_ARGUMENT",
                      "'expected_sequence' " + std::to_string(*expected_sequence) +
                          " is after the last committed sequence " + std::to_string(last));
-    json conflicts = FindConflicts(ctx, cube, written, *expected_sequence, own_id);
+    json conflicts =
+        FindConflicts(ctx, cube, written, *expected_sequence, own.user, own.client_txn_id);
     if (!conflicts.empty()) {
       const size_t count = conflicts.size();
       if (count > kConflictsListedMax)

@@ -1,6 +1,7 @@
 // The model: cubes, dimensions and member search.
 
 #include "server/access_guard.h"
+#include "server/visible_dimension.h"
 
 namespace quantatom::server {
 namespace {
@@ -20,34 +21,6 @@ json CubesJson(const ServerContext& ctx, const Principal& p) {
   return cubes;
 }
 
-// A dimension as the principal sees it.
-struct VisibleDimension {
-  std::shared_ptr<const Dimension> dim;
-  std::optional<std::vector<bool>> visible;  // nullopt: every member
-
-  bool Shows(MemberId m) const { return !visible || (*visible)[m]; }
-  bool ShowsAny() const {
-    return !visible || std::find(visible->begin(), visible->end(), true) != visible->end();
-  }
-};
-
-json DimensionJson(const VisibleDimension& v) {
-  const Dimension& d = *v.dim;
-  json roots = json::array();
-  for (MemberId r : d.roots())
-    if (v.Shows(r)) roots.push_back(d.member_name(r));
-  size_t members = 0, leaves = 0;
-  for (MemberId m = 0; m < d.size(); ++m) {
-    members += v.Shows(m);
-    leaves += v.Shows(m) && d.is_leaf(m);
-  }
-  return {{"name", d.name()},
-          {"members", members},
-          {"leaves", leaves},
-          {"max_level", d.max_level()},
-          {"roots", roots}};
-}
-
 // Every dimension the principal sees a member of, in the order they were
 // created (an admin sees them all, in cubes or not).
 json DimensionsJson(const ServerContext& ctx, const Principal& p) {
@@ -61,32 +34,12 @@ json DimensionsJson(const ServerContext& ctx, const Principal& p) {
   return dims;
 }
 
-// 404 also for a dimension of which the principal sees no member.
-VisibleDimension DimensionOrThrow(const ServerContext& ctx, const Principal& p,
-                                  const std::string& name) {
-  auto dim = ctx.db.FindDimension(name);
-  VisibleDimension v{dim, dim ? VisibleMembers(ctx, p, *dim) : std::nullopt};
-  if (!dim || !v.ShowsAny()) throw ApiError(404, "NOT_FOUND", "unknown dimension '" + name + "'");
-  return v;
-}
-
 bool Matches(const Dimension& d, MemberId m, const std::string& folded_search) {
   if (folded_search.empty()) return true;
   if (FoldCase(d.member_name(m)).find(folded_search) != std::string::npos) return true;
   for (const std::string& alias : d.aliases(m))
     if (FoldCase(alias).find(folded_search) != std::string::npos) return true;
   return false;
-}
-
-json MemberJson(const VisibleDimension& v, MemberId m) {
-  const Dimension& d = *v.dim;
-  json aliases = json::array(), parents = json::array();
-  for (const std::string& a : d.aliases(m)) aliases.push_back(a);
-  for (const WeightedLink& p : d.parents(m))
-    if (v.Shows(p.member))
-      parents.push_back({{"name", d.member_name(p.member)}, {"weight", p.weight}});
-  return {{"name", d.member_name(m)}, {"aliases", aliases},  {"leaf", d.is_leaf(m)},
-          {"level", d.level(m)},      {"depth", d.depth(m)}, {"parents", parents}};
 }
 
 HttpResponse Members(ServerContext& ctx, HttpRequest& req, const Principal& p) {

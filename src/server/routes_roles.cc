@@ -77,6 +77,9 @@ HttpResponse SetCubeGrant(ServerContext& ctx, HttpRequest& req) {
   const std::string& role = req.path_params.at("role");
   auto cube = CubeOrThrow(ctx.db, req.path_params.at("cube"));
   security::CubeGrant grant = ParseCubeGrant(ctx, cube->name(), req.body);
+  // Not while a structure change runs: a grant must not name a member being deleted.
+  std::lock_guard lock(ctx.structure_mu);
+  cube = CubeOrThrow(ctx.db, cube->name());
   ThrowIfError(security::ValidateCubeGrant(grant, *cube));
   ThrowIfError(ctx.auth.SetCubeGrant(role, grant));
   return RoleResponse(ctx, role);

@@ -12,7 +12,8 @@ namespace {
 
 using security::Access;
 
-Coordinate CellOf(const Cube& cube, const json& names, const std::string& where) {
+Coordinate CellOf(const Cube& cube, const security::CubeAccess& access, const json& names,
+                  const std::string& where) {
   if (!names.is_array())
     throw ApiError(400, "INVALID_ARGUMENT", where + ": expected an array of member names");
   std::vector<std::string> list;
@@ -20,7 +21,7 @@ Coordinate CellOf(const Cube& cube, const json& names, const std::string& where)
     if (!n.is_string()) throw ApiError(400, "INVALID_ARGUMENT", where + ": expected strings");
     list.push_back(n.get<std::string>());
   }
-  auto cell = cube.Resolve(list);
+  auto cell = ResolveVisible(cube, access, list);
   if (!cell.ok()) {
     ApiError e = ErrorOf(cell.status());
     e.message = where + ": " + e.message;
@@ -29,7 +30,8 @@ Coordinate CellOf(const Cube& cube, const json& names, const std::string& where)
   return std::move(*cell);
 }
 
-std::vector<Coordinate> CellsOf(const ServerContext& ctx, const Cube& cube, const json& body,
+std::vector<Coordinate> CellsOf(const ServerContext& ctx, const Cube& cube,
+                                const security::CubeAccess& access, const json& body,
                                 const char* name, bool required) {
   const json* cells = Member(body, name);
   if (!cells) {
@@ -45,11 +47,15 @@ std::vector<Coordinate> CellsOf(const ServerContext& ctx, const Cube& cube, cons
                        " cells, at most " + std::to_string(ctx.limits.cells_per_request_max));
   std::vector<Coordinate> out;
   for (size_t i = 0; i < cells->size(); ++i)
-    out.push_back(CellOf(cube, (*cells)[i], std::string(name) + "[" + std::to_string(i) + "]"));
+    out.push_back(
+        CellOf(cube, access, (*cells)[i], std::string(name) + "[" + std::to_string(i) + "]"));
   return out;
 }
 
-MemberChoice ChoiceOf(const json& body, const char* name, bool required) {
+// Members named per dimension, each visible to the principal: a hidden one
+// is answered as an unknown one (404), so names cannot be probed.
+MemberChoice ChoiceOf(const Cube& cube, const security::CubeAccess& access, const json& body,
+                      const char* name, bool required) {
   const json* m = Member(body, name);
   if (!m) {
     if (required)
@@ -64,7 +70,15 @@ MemberChoice ChoiceOf(const json& body, const char* name, bool required) {
     if (!member.is_string())
       throw ApiError(400, "INVALID_ARGUMENT",
                      std::string("'") + name + "." + dim + "': expected a member name");
-    out.push_back({dim, member.get<std::string>()});
+    const std::string m = member.get<std::string>();
+    if (auto d = cube.DimensionIndex(dim)) {
+      auto id = cube.dimensions()[*d]->Find(m);
+      if (id && !access.MemberVisible(*d, *id))
+        throw ApiError(404, "NOT_FOUND",
+                       std::string(name) + ": unknown member '" + m + "' of dimension '" +
+                           cube.dimensions()[*d]->name() + "'");
+    }
+    out.push_back({dim, m});
   }
   return out;
 }
@@ -168,7 +182,8 @@ HttpResponse Answer(const CommitResult& r) {
       {{"sequence", r.sequence}, {"atoms_changed", r.atoms_changed}, {"replayed", r.replayed}});
 }
 
-SpreadSpec SpecOf(const json& body, SpreadDirections& directions) {
+SpreadSpec SpecOf(const ServerContext& ctx, const Principal& p, const CubeAndAccess& target,
+                  const json& body, SpreadDirections& directions) {
   SpreadSpec spec;
   if (const json* e = Member(body, "expression")) {
     if (!e->is_string()) throw ApiError(400, "INVALID_ARGUMENT", "'expression': expected a string");
@@ -206,8 +221,10 @@ SpreadSpec SpecOf(const json& body, SpreadDirections& directions) {
       throw ApiError(400, "INVALID_ARGUMENT",
                      "'reference': expected {\"cube\": ..., \"members\": {...}}");
     RejectUnknownMembers(*ref, {"cube", "members"});
+    const std::string cube = StringMember(*ref, "cube", false);
+    CubeAndAccess reference = cube.empty() ? target : ReadableCubeOrThrow(ctx, p, cube);
     spec.reference =
-        SpreadReference{StringMember(*ref, "cube", false), ChoiceOf(*ref, "members", true)};
+        SpreadReference{cube, ChoiceOf(*reference.cube, *reference.access, *ref, "members", true)};
   }
   ThrowIfError(ValidateSpreadSpec(spec));
   return spec;
@@ -215,12 +232,15 @@ SpreadSpec SpecOf(const json& body, SpreadDirections& directions) {
 
 // The range typed into a view: the anchor cell and, with directions, the
 // cells of the grid the principal sees from it to the edges.
-std::vector<Coordinate> RangeInView(const Cube& cube, const security::CubeAccess& access,
+std::vector<Coordinate> RangeInView(const Cube& cube,
+                                    std::shared_ptr<const security::CubeAccess> access_ptr,
                                     const json& body, SpreadDirections directions) {
+  const security::CubeAccess& access = *access_ptr;
   json view = *Member(body, "view");
   if (!view.is_object()) throw ApiError(400, "INVALID_ARGUMENT", "'view': expected a view object");
   view["cube"] = cube.name();
   ViewSpec spec = ValueOrThrow(ParseViewJson(view.dump()));
+  spec.member_visible = MemberFilter(access_ptr);
   const bool suppress_rows = spec.suppress_empty_rows,
              suppress_columns = spec.suppress_empty_columns;
   spec.suppress_empty_rows = spec.suppress_empty_columns = false;
@@ -249,30 +269,31 @@ std::vector<Coordinate> RangeInView(const Cube& cube, const security::CubeAccess
 }
 
 HttpResponse Spread(ServerContext& ctx, HttpRequest& req, const Principal& p) {
-  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const auto& [cube, access] = target;
   json body = ParseJsonObject(req.body);
   RejectUnknownMembers(
       body, {"cells", "view", "anchor", "expression", "method", "action", "value", "value2",
              "all_leaves", "decimals", "reference", "holds", "expected_sequence", "client_txn_id"});
   SpreadRequest r;
   SpreadDirections directions;
-  r.spec = SpecOf(body, directions);
+  r.spec = SpecOf(ctx, p, target, body, directions);
   if (Member(body, "cells") && Member(body, "view"))
     throw ApiError(400, "INVALID_ARGUMENT",
                    "give either 'cells' or 'view' with 'anchor', not both");
   if (Member(body, "view")) {
-    r.cells = RangeInView(*cube, *access, body, directions);
+    r.cells = RangeInView(*cube, access, body, directions);
   } else {
     if (directions.any())
       throw ApiError(
           400, "INVALID_ARGUMENT",
           "the expression's directions need the 'view' and the 'anchor' it was typed at");
-    r.cells = CellsOf(ctx, *cube, body, "cells", true);
+    r.cells = CellsOf(ctx, *cube, *access, body, "cells", true);
   }
-  r.holds = CellsOf(ctx, *cube, body, "holds", false);
+  r.holds = CellsOf(ctx, *cube, *access, body, "holds", false);
   const Commit c = CommitOf(ctx, body);
-  CommitResult result =
-      CommitChecked(ctx, *cube, c.expected_sequence, c.client_txn_id, Beneath(*cube, r.cells), [&] {
+  CommitResult result = CommitChecked(
+      ctx, *cube, c.expected_sequence, {p.user, c.client_txn_id}, Beneath(*cube, r.cells), [&] {
         return ctx.db.Spread(cube->name(), r, {p.user, c.client_txn_id}, AccessFor(ctx, p, access));
       });
   return Answer(result);
@@ -284,8 +305,8 @@ HttpResponse Copy(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   RejectUnknownMembers(
       body, {"source", "target", "factor", "replace", "expected_sequence", "client_txn_id"});
   SliceCopy copy;
-  copy.source.members = ChoiceOf(body, "source", true);
-  copy.target = ChoiceOf(body, "target", true);
+  copy.source.members = ChoiceOf(*cube, *access, body, "source", true);
+  copy.target = ChoiceOf(*cube, *access, body, "target", true);
   copy.factor = NumberMember(body, "factor", 1);
   copy.replace = BoolMember(body, "replace", true);
   Slice target_slice = copy.source;
@@ -295,11 +316,12 @@ HttpResponse Copy(ServerContext& ctx, HttpRequest& req, const Principal& p) {
     target_slice.members.push_back({dim, member});
   }
   const Commit c = CommitOf(ctx, body);
-  CommitResult result = CommitChecked(
-      ctx, *cube, c.expected_sequence, c.client_txn_id, InSlice(*cube, target_slice), [&] {
-        return ctx.db.CopySlice(cube->name(), copy, {p.user, c.client_txn_id},
-                                AccessFor(ctx, p, access));
-      });
+  CommitResult result =
+      CommitChecked(ctx, *cube, c.expected_sequence, {p.user, c.client_txn_id},
+                    InSlice(*cube, target_slice), [&] {
+                      return ctx.db.CopySlice(cube->name(), copy, {p.user, c.client_txn_id},
+                                              AccessFor(ctx, p, access));
+                    });
   return Answer(result);
 }
 
@@ -307,10 +329,10 @@ HttpResponse Clear(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
   json body = ParseJsonObject(req.body);
   RejectUnknownMembers(body, {"slice", "expected_sequence", "client_txn_id"});
-  Slice slice{ChoiceOf(body, "slice", true)};
+  Slice slice{ChoiceOf(*cube, *access, body, "slice", true)};
   const Commit c = CommitOf(ctx, body);
-  CommitResult result =
-      CommitChecked(ctx, *cube, c.expected_sequence, c.client_txn_id, InSlice(*cube, slice), [&] {
+  CommitResult result = CommitChecked(
+      ctx, *cube, c.expected_sequence, {p.user, c.client_txn_id}, InSlice(*cube, slice), [&] {
         return ctx.db.ClearSlice(cube->name(), slice, {p.user, c.client_txn_id},
                                  AccessFor(ctx, p, access));
       });
@@ -324,16 +346,19 @@ HttpResponse Allocate(ServerContext& ctx, HttpRequest& req, const Principal& p) 
                               "driver_members", "decimals", "expected_sequence", "client_txn_id"});
   Allocation a;
   if (Member(body, "amount")) a.amount = NumberMember(body, "amount", 0);
-  if (const json* source = Member(body, "source")) a.source = CellOf(*cube, *source, "source");
+  if (const json* source = Member(body, "source"))
+    a.source = CellOf(*cube, *access, *source, "source");
   a.move_source = BoolMember(body, "move_source", false);
-  a.targets.members = ChoiceOf(body, "targets", true);
+  a.targets.members = ChoiceOf(*cube, *access, body, "targets", true);
   a.driver_cube = StringMember(body, "driver_cube", false);
-  if (!a.driver_cube.empty()) ReadableCubeOrThrow(ctx, p, a.driver_cube);  // 404 alike for hidden
-  a.driver_members = ChoiceOf(body, "driver_members", false);
+  // A hidden driver cube is 404 like one that does not exist.
+  const CubeAndAccess driver = a.driver_cube.empty() ? CubeAndAccess{cube, access}
+                                                     : ReadableCubeOrThrow(ctx, p, a.driver_cube);
+  a.driver_members = ChoiceOf(*driver.cube, *driver.access, body, "driver_members", false);
   a.decimals = DecimalsOf(body);
   const Commit c = CommitOf(ctx, body);
   CommitResult result = CommitChecked(
-      ctx, *cube, c.expected_sequence, c.client_txn_id, InSlice(*cube, a.targets), [&] {
+      ctx, *cube, c.expected_sequence, {p.user, c.client_txn_id}, InSlice(*cube, a.targets), [&] {
         return ctx.db.Allocate(cube->name(), a, {p.user, c.client_txn_id},
                                AccessFor(ctx, p, access));
       });

@@ -11,8 +11,13 @@
 namespace quantatom::server {
 
 struct Server::Impl {
-  Impl(Database& db, std::unique_ptr<Auth> a, ServerOptions o)
-      : options(std::move(o)), auth(std::move(a)), ctx{db, *auth, options.limits, {}} {}
+  Impl(Database& db, std::unique_ptr<Auth> a, ServerOptions o, std::string data_dir)
+      : options(std::move(o)),
+        auth(std::move(a)),
+        ctx{db, *auth, options.limits, {}, {}, std::move(data_dir), nullptr},
+        jobs(options.jobs) {
+    ctx.jobs = &jobs;
+  }
 
   HttpResponse Dispatch(HttpRequest& req);
   WebSocketUpgrade Upgrade(HttpRequest& req);
@@ -25,6 +30,7 @@ struct Server::Impl {
   ServerContext ctx;
   Router router;
   ServerMetrics metrics;
+  JobQueue jobs;  // stopped before the listener
   // Set once the listener runs; /metrics may be asked before Start returns.
   std::atomic<const HttpListener*> running{nullptr};
   std::unique_ptr<LiveHub> live;           // stopped before the listener
@@ -142,7 +148,7 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
     Status s = auth->AddUser(options.bootstrap_admin_user, options.bootstrap_admin_password, true);
     if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;
   }
-  auto impl = std::make_unique<Impl>(db, std::move(auth), std::move(options));
+  auto impl = std::make_unique<Impl>(db, std::move(auth), std::move(options), data_dir);
   Impl* raw = impl.get();
   AddHealthRoutes(impl->router, impl->ctx);
   AddMetricsRoute(impl->router, [raw] {
@@ -162,10 +168,17 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddLiveRoute(impl->router, impl->ctx, *impl->live);
   AddRoleRoutes(impl->router, impl->ctx);
   AddWritebackRoutes(impl->router, impl->ctx);
+  AddStructureRoutes(impl->router, impl->ctx);
+  AddMemberRoutes(impl->router, impl->ctx);
+  AddViewRoutes(impl->router, impl->ctx);
+  AddJobRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
   raw->options.http.takes_bulk_body = [raw](std::string_view method, std::string_view path) {
     const server::Route* route = raw->router.Find(std::string(method), std::string(path)).route;
     return route && route->bulk_body;
+  };
+  raw->options.http.refused = [raw](std::string_view method, int status) {
+    raw->metrics.ObserveRefused(method, status);
   };
   QA_ASSIGN_OR_RETURN(impl->listener, HttpListener::Start(
                                           raw->options.address, raw->options.port,
@@ -193,6 +206,7 @@ void Server::Stop() {
   // The hub first: it holds connections that must go before the listener's
   // io_context does.
   if (impl_->live) impl_->live->Stop();
+  impl_->jobs.Stop();  // queued jobs are cancelled, running ones finish
   if (impl_->listener) impl_->listener->Stop();
 }
 

@@ -7,6 +7,7 @@
 #include "quantatom/database.h"
 #include "server/auth.h"
 #include "server/http_listener.h"
+#include "server/jobs.h"
 #include "server/json_log.h"
 #include "server/router.h"
 #include "server/routes.h"
@@ -20,6 +21,7 @@ struct ServerOptions {
   int commit_threads = 64;  // for requests waiting for a durable commit (Route::commits)
   HttpLimits http;
   ServerLimits limits;
+  JobLimits jobs;
   AuthOptions auth;
   // When both are set and no user of that name exists, the server creates
   // it as an admin at start (QA_ADMIN_USER / QA_ADMIN_PASSWORD).

@@ -24,6 +24,8 @@ const char* StatusCodeName(StatusCode code) {
       return "UNKNOWN_OUTCOME";
     case StatusCode::kPermissionDenied:
       return "FORBIDDEN";  // the code the server answers 403 with
+    case StatusCode::kConflict:
+      return "CONFLICT";
   }
   return "UNKNOWN";
 }

@@ -71,8 +71,17 @@ std::optional<Call> ParseCall(std::string_view term) {
   return call;
 }
 
-Result<MemberId> Member(const Dimension& dim, std::string_view name) {
+// A name as the view may use it: hidden members are not found.
+std::optional<MemberId> Lookup(const Dimension& dim, std::string_view name,
+                               const std::function<bool(MemberId)>& visible) {
   auto m = dim.Find(name);
+  if (m && visible && !visible(*m)) return std::nullopt;
+  return m;
+}
+
+Result<MemberId> Member(const Dimension& dim, std::string_view name,
+                        const std::function<bool(MemberId)>& visible) {
+  auto m = Lookup(dim, name, visible);
   if (!m)
     return Status::NotFound("unknown member '" + std::string(name) + "' of dimension '" +
                             dim.name() + "'");
@@ -80,13 +89,13 @@ Result<MemberId> Member(const Dimension& dim, std::string_view name) {
 }
 
 Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order,
-                    std::vector<HeaderMember>& out) {
+                    const std::function<bool(MemberId)>& visible, std::vector<HeaderMember>& out) {
   if (call.function == "children") {
-    QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument));
+    QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument, visible));
     for (const WeightedLink& c : dim.children(m))
       out.push_back(Header(dim, c.member, dim.depth(m) + 1));
   } else if (call.function == "descendants" || call.function == "leaves") {
-    QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument));
+    QA_ASSIGN_OR_RETURN(MemberId m, Member(dim, call.argument, visible));
     bool leaves = call.function == "leaves" || call.option == "leaves";
     int levels = call.option.empty() || leaves ? -1 : *ParseCount(call.option);
     size_t first = out.size();
@@ -106,7 +115,7 @@ Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order
       return Status::Invalid("level() takes a whole number, got '" + std::string(call.argument) +
                              "'");
     for (MemberId m = 0; m < dim.size(); ++m)
-      if (dim.level(m) == *n) out.push_back(Header(dim, m, dim.depth(m)));
+      if (!dim.deleted(m) && dim.level(m) == *n) out.push_back(Header(dim, m, dim.depth(m)));
   } else if (call.function == "members" && call.argument.empty()) {
     for (MemberId root : dim.roots()) Walk(dim, root, -1, order, false, out);
   } else {
@@ -120,14 +129,15 @@ Status EvaluateCall(const Dimension& dim, const Call& call, HierarchyOrder order
 
 Result<std::vector<HeaderMember>> EvaluateSelection(const Dimension& dim,
                                                     const std::vector<std::string>& terms,
-                                                    HierarchyOrder order) {
+                                                    HierarchyOrder order,
+                                                    const std::function<bool(MemberId)>& visible) {
   std::vector<HeaderMember> out;
   for (const std::string& raw : terms) {
     std::string_view term = Trim(raw);
-    if (auto m = dim.Find(term)) {
+    if (auto m = Lookup(dim, term, visible)) {
       out.push_back(Header(dim, *m, dim.depth(*m)));
     } else if (auto call = ParseCall(term)) {
-      Status s = EvaluateCall(dim, *call, order, out);
+      Status s = EvaluateCall(dim, *call, order, visible, out);
       if (!s.ok())
         return Status(s.code(),
                       "dimension '" + dim.name() + "', selection '" + raw + "': " + s.message());
@@ -138,6 +148,19 @@ Result<std::vector<HeaderMember>> EvaluateSelection(const Dimension& dim,
     if (out.size() > kSelectionMembersMax)
       return Status::Limit("selection on dimension '" + dim.name() + "' exceeds " +
                            std::to_string(kSelectionMembersMax) + " members");
+  }
+  return out;
+}
+
+std::vector<MemberId> NamedMembers(const Dimension& dim, const std::vector<std::string>& terms) {
+  std::vector<MemberId> out;
+  for (const std::string& raw : terms) {
+    std::string_view term = Trim(raw);
+    if (auto m = dim.Find(term)) {
+      out.push_back(*m);
+    } else if (auto call = ParseCall(term)) {
+      if (auto m = dim.Find(call->argument)) out.push_back(*m);
+    }
   }
   return out;
 }

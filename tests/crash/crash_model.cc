@@ -19,6 +19,39 @@ Status EnsureModel(Database& db) {
   return Status::Ok();
 }
 
+Batch RandomBatchAmong(std::mt19937_64& rng, uint64_t n, const std::vector<int>& rows) {
+  Batch batch = RandomBatch(rng, n);
+  for (Cell& c : batch) c.row = rows[rng() % rows.size()];
+  return batch;
+}
+
+Result<CommitResult> AddRow(Database& db, int row) {
+  MemberChange c;
+  c.kind = MemberChange::Kind::kAdd;
+  c.dimension = "Row";
+  c.member = "r" + std::to_string(row);
+  c.parents = {{"Total", RowWeight(row)}};
+  return db.ChangeMember(c, {"child", ""});
+}
+
+Result<CommitResult> DeleteRow(Database& db, int row) {
+  MemberChange c;
+  c.kind = MemberChange::Kind::kDelete;
+  c.dimension = "Row";
+  c.member = "r" + std::to_string(row);
+  c.delete_data = true;
+  return db.ChangeMember(c, {"child", ""});
+}
+
+std::vector<int> Rows(const Database& db) {
+  auto dim = db.FindDimension("Row");
+  std::vector<int> rows;
+  for (MemberId m = 0; m < dim->size(); ++m)
+    if (!dim->deleted(m) && dim->is_leaf(m))
+      rows.push_back(std::stoi(dim->member_name(m).substr(1)));
+  return rows;
+}
+
 Batch RandomBatch(std::mt19937_64& rng, uint64_t n) {
   Batch batch;
   size_t cells = 1 + rng() % 4;

@@ -43,7 +43,11 @@ class AuditTest : public ::testing::Test {
     return *db_->FindCube("Sales")->ReadCell(Cell(r));
   }
   ViewSpec WorldView() const {
-    return {"Sales", {{"Region", {"World", "East", "West"}}}, {{"Month", {"Jan"}}}, {}};
+    ViewSpec v;
+    v.cube = "Sales";
+    v.rows = {{"Region", {"World", "East", "West"}}};
+    v.columns = {{"Month", {"Jan"}}};
+    return v;
   }
 
   testing::ScopedTempDir temp_{"qa_audit"};

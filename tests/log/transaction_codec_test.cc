@@ -141,8 +141,37 @@ TEST(TransactionCodec, ReadsFormatTwo) {
   auto decoded = DecodeTransaction(v2);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   ExpectSame(decoded->deltas, d);
-  v2[0] = 4;  // a version from the future
+  v2[0] = 5;  // a version from the future
   EXPECT_EQ(DecodeTransaction(v2).status().code(), StatusCode::kCorruption);
+}
+
+// Format 4: a structure change removing atoms of several cubes carries the
+// further cubes' deltas; written only then, so other transactions stay 3.
+TEST(TransactionCodec, RoundTripsDeltasOfSeveralCubes) {
+  std::mt19937_64 rng(5);
+  Transaction t = SampleTransaction(RandomDeltas(rng, 2, 3));
+  std::string plain;
+  EncodeTransaction(t, plain);
+  EXPECT_EQ(plain[0], 3);
+  t.kind = OperationKind::kDeleteMember;
+  t.other_cubes.push_back({"Plan", RandomDeltas(rng, 3, 4)});
+  t.other_cubes.push_back({"Forecast", RandomDeltas(rng, 1, 20000)});
+  std::string encoded;
+  EncodeTransaction(t, encoded);
+  EXPECT_EQ(encoded[0], 4);
+  auto decoded = DecodeTransaction(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ExpectSame(decoded->deltas, t.deltas);
+  ASSERT_EQ(decoded->other_cubes.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(decoded->other_cubes[i].cube, t.other_cubes[i].cube);
+    ExpectSame(decoded->other_cubes[i].deltas, t.other_cubes[i].deltas);
+  }
+  const size_t step = encoded.size() / 200 + 1;
+  for (size_t cut = 0; cut < encoded.size(); cut += step)
+    ASSERT_EQ(DecodeTransaction(std::string_view(encoded).substr(0, cut)).status().code(),
+              StatusCode::kCorruption)
+        << "cut at " << cut;
 }
 
 }  // namespace

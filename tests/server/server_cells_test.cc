@@ -230,6 +230,47 @@ TEST_F(ServerCellsTest, RetriedClientTxnIdAppliesOnce) {
   EXPECT_EQ(Read("East", "Feb"), 5.0);
 }
 
+// Ids are per user: another user's write with the same id is its own
+// transaction, neither answered with the first user's result nor taken
+// for a retry of it by the conflict check.
+TEST_F(ServerCellsTest, ClientTxnIdsArePerUser) {
+  ASSERT_EQ(client_->Post("/api/roles", {{"name", "w"}}, token_).status, 201);
+  ASSERT_EQ(
+      client_->Request("PUT", "/api/roles/w/cubes/Sales", R"({"access": "WRITE"})", token_).status,
+      200);
+  ASSERT_EQ(
+      client_->Post("/api/users", {{"name", "bob"}, {"password", "password-bob"}}, token_).status,
+      201);
+  ASSERT_EQ(client_->Post("/api/users/bob/roles", {{"role", "w"}}, token_).status, 200);
+  const std::string bob = Login("bob", "password-bob");
+  const uint64_t before = db_->last_sequence();
+  json mine = {{"cells", {CellJson("East", "Feb", 5)}}, {"client_txn_id", "save-1"}};
+  HttpReply first = WriteCells(mine);
+  ASSERT_EQ(first.status, 200) << first.body;
+  // bob's write with the same id and a stale expected_sequence: the
+  // admin's commit of East,Feb is a conflict for him, not his retry.
+  json bobs = {{"cells", {CellJson("East", "Feb", 7)}},
+               {"client_txn_id", "save-1"},
+               {"expected_sequence", before}};
+  HttpReply conflict = client_->Post("/api/cubes/Sales/cells", bobs, bob);
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_EQ(conflict.ErrorCode(), "CONFLICT");
+  bobs.erase("expected_sequence");
+  HttpReply applied = client_->Post("/api/cubes/Sales/cells", bobs, bob);
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  EXPECT_EQ(applied.Json()["replayed"], false);
+  EXPECT_NE(applied.Json()["sequence"], first.Json()["sequence"]);
+  EXPECT_EQ(Read("East", "Feb"), 7.0);
+  // Each one's retry gets its own original answer.
+  HttpReply again = WriteCells(mine);
+  EXPECT_EQ(again.Json()["replayed"], true);
+  EXPECT_EQ(again.Json()["sequence"], first.Json()["sequence"]);
+  HttpReply bob_again = client_->Post("/api/cubes/Sales/cells", bobs, bob);
+  EXPECT_EQ(bob_again.Json()["replayed"], true);
+  EXPECT_EQ(bob_again.Json()["sequence"], applied.Json()["sequence"]);
+  EXPECT_EQ(db_->last_sequence(), before + 2);
+}
+
 TEST_F(ServerCellsTest, HistoryAndChangeFeedNameTheCells) {
   const uint64_t before = db_->last_sequence();
   ASSERT_EQ(WriteCells({{"cells", {CellJson("East", "Jan", 20)}}}).status, 200);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "quantatom/database.h"
@@ -197,6 +198,60 @@ TEST_F(ServerCliTest, RolesScriptedOfflineApplyWhenServing) {
   ASSERT_EQ(Shell(Cli("role revoke " + Dir() + " readers C")).code, 0);
   ASSERT_EQ(Shell(Cli("role delete " + Dir() + " readers")).code, 0);
   EXPECT_EQ(Shell(Cli("role list " + Dir())).text, "");
+}
+
+// The structure commands: each change one logged transaction, the data
+// rule with --delete-data, grants following a rename, a delete named by a
+// grant refused, and every command refused while a server holds DATA.
+TEST_F(ServerCliTest, StructureCommandsFollowTheRulesOfTheApi) {
+  const std::string data = Dir();
+  auto run = [&](const std::string& args) { return Shell(Cli(args)); };
+  std::ofstream(data + "/region.csv")
+      << "member,parent,weight\nWorld,,\nEast,World,1\nWest,World,-1\n";
+  Output dim = run("dimension create " + data + " Region --csv " + data + "/region.csv");
+  ASSERT_EQ(dim.code, 0) << dim.text;
+  EXPECT_NE(dim.text.find("3 members, 2 leaves"), std::string::npos) << dim.text;
+  ASSERT_EQ(run("cube create " + data + " Sales Region D").code, 0);
+  ASSERT_EQ(run("set " + data + " --cube Sales --cell 'East,a=10' --cell 'West,a=4'").code, 0);
+  Output refused = run("member add " + data + " Region Boston --parent East");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.text.find("holds 1 atom (Sales: 1)"), std::string::npos) << refused.text;
+  Output added = run("member add " + data +
+                     " Region Boston --parent East=2 --delete-data "
+                     "--alias BOS --num Stores=3");
+  ASSERT_EQ(added.code, 0) << added.text;
+  EXPECT_NE(added.text.find("1 atoms deleted (Sales: 1)"), std::string::npos) << added.text;
+  EXPECT_EQ(run("member move " + data + " Region World --parent Boston").code, 1);  // a cycle
+  EXPECT_EQ(run("member delete " + data + " Region East --children adopt").code, 1);
+  ASSERT_EQ(run("role add " + data + " r").code, 0);
+  ASSERT_EQ(run("role grant " + data + " r Sales --access READ --member Region:BOS=NONE").code, 0);
+  Output renamed =
+      run("member rename " + data + " Region BOS Boston-MA --alias BMA --unset Stores");
+  ASSERT_EQ(renamed.code, 0) << renamed.text;
+  EXPECT_EQ(run("role list " + data).text, "r users=\n  Sales READ\n    Region:Boston-MA=NONE\n");
+  Output named = run("member delete " + data + " Region Boston-MA");
+  EXPECT_EQ(named.code, 1);
+  EXPECT_NE(named.text.find("grant of role r on cube Sales names Boston-MA"), std::string::npos)
+      << named.text;
+  ASSERT_EQ(run("role revoke " + data + " r Sales").code, 0);
+  Output deleted = run("member delete " + data + " Region East --children orphan");
+  ASSERT_EQ(deleted.code, 0) << deleted.text;
+  EXPECT_EQ(run("dimension delete " + data + " Region").code, 1);  // Sales uses it
+  EXPECT_EQ(run("cube delete " + data + " Sales").code, 1);        // it holds West's atom
+  ASSERT_EQ(run("cube delete " + data + " Sales --delete-data").code, 0);
+  ASSERT_EQ(run("dimension delete " + data + " Region").code, 0);
+  Output changes = run("changes " + data + " --since 2");
+  EXPECT_NE(changes.text.find("add_member Sales 1 deltas"), std::string::npos) << changes.text;
+  EXPECT_NE(changes.text.find("delete_dimension"), std::string::npos) << changes.text;
+  Output verified = run("verify " + data);
+  EXPECT_EQ(verified.code, 0) << verified.text;
+  // Refused while a server holds the directory.
+  ServeChild serve(data, {"QA_ADMIN_USER=admin", "QA_ADMIN_PASSWORD=admin-password"});
+  ASSERT_NE(serve.WaitForPort(), 0) << serve.output();
+  Output busy = run("member add " + data + " D b");
+  EXPECT_EQ(busy.code, 1);
+  EXPECT_NE(busy.text.find("in use by another quantatom process"), std::string::npos) << busy.text;
+  EXPECT_EQ(serve.Stop(), 0);
 }
 
 TEST_F(ServerCliTest, AdminFromTheEnvironmentAtServeStart) {

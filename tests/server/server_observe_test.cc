@@ -3,6 +3,7 @@
 // answer and in the JSON log.
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "env/fault_env.h"
 #include "server/request_trace.h"
@@ -153,6 +154,51 @@ TEST_F(ServerObserveTest, RequestsAreCountedByRoutePatternNeverByRawPath) {
   EXPECT_GE(Sample(m, h + "_bucket{" + labels + ",le=\"10\"}"), 3);
   EXPECT_GE(Sample(m, h + "_bucket{" + labels + ",le=\"0.0001\"}"), 0);
   EXPECT_GT(Sample(m, h + "_sum{" + labels + "}"), 0);
+}
+
+class ServerRefusedMetricsTest : public ServerObserveTest {
+ protected:
+  void Configure(server::ServerOptions& o) override {
+    ServerObserveTest::Configure(o);
+    o.http.connections_max = 4;
+    o.http.body_bytes_max = 1024;
+  }
+};
+
+TEST_F(ServerRefusedMetricsTest, RequestsRefusedBeforeRoutingAreCountedToo) {
+  auto status_of = [](const std::string& answer) { return answer.substr(0, 12); };
+  EXPECT_EQ(status_of(RawExchange(port(), "NOT HTTP AT ALL\r\n\r\n")), "HTTP/1.1 400");
+  EXPECT_EQ(status_of(RawExchange(port(),
+                                  "POST /api/login HTTP/1.1\r\nHost: x\r\n"
+                                  "Content-Length: 5000\r\n\r\n")),
+            "HTTP/1.1 413");
+  EXPECT_EQ(status_of(RawExchange(
+                port(), "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n")),
+            "HTTP/1.1 431");
+  {
+    std::vector<std::unique_ptr<HttpClient>> held;
+    for (int i = 0; i < 3; ++i) {  // the fixture's client holds the 4th
+      held.push_back(std::make_unique<HttpClient>(port()));
+      ASSERT_EQ(held.back()->Get("/healthz").status, 200);
+    }
+    EXPECT_EQ(status_of(RawExchange(port(), "GET /healthz HTTP/1.1\r\n\r\n")), "HTTP/1.1 503");
+  }
+  std::string m;
+  for (int i = 0; i < 50; ++i) {  // the held connections close asynchronously
+    HttpReply r = client_->Get("/metrics", token_);
+    if (r.status == 200) {
+      m = r.body;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto refused = [&](const std::string& method, const std::string& status_class) {
+    return Sample(m, "quantatom_http_requests_total{method=\"" + method +
+                         "\",route=\"refused\",status_class=\"" + status_class + "\"}");
+  };
+  EXPECT_EQ(refused("OTHER", "4xx"), 2) << m;  // 400 and 431: no header read whole
+  EXPECT_EQ(refused("POST", "4xx"), 1) << m;   // the body too large: its header was read
+  EXPECT_EQ(refused("OTHER", "5xx"), 1) << m;  // too many connections: nothing read
 }
 
 TEST_F(ServerObserveTest, GaugesDescribeTheDatabaseWhenScraped) {

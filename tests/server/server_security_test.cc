@@ -81,15 +81,74 @@ TEST_F(ServerSecurityTest, GridOmitsHiddenRowsAndMasksTotalsOverThem) {
   json s = View(bob_, suppressed.dump()).Json();
   EXPECT_EQ(RowNames(s), (std::vector<std::string>{"East"}));
   EXPECT_EQ(s["access"], json::parse(R"(["WR"])"));  // the empty Feb column went too
-  // Naming the hidden member shows nothing of it.
+  // Naming the hidden member is naming no member at all.
   json west = json::parse(R"({"rows": {"dimension": "Region", "members": ["West", "World"]},
                               "columns": {"dimension": "Month", "members": "Jan"}})");
-  json w = View(bob_, west.dump()).Json();
-  EXPECT_EQ(RowNames(w), (std::vector<std::string>{"World"}));
-  EXPECT_EQ(w["values"], json::parse("[[null]]"));
+  HttpReply w = View(bob_, west.dump());
+  EXPECT_EQ(w.status, 404);
+  EXPECT_EQ(w.Json()["error"]["message"], "unknown member 'West' of dimension 'Region'");
   // As of an earlier sequence, the same rules.
   json then = View(bob_, kGridView, "?as_of=" + std::to_string(db_->last_sequence())).Json();
   EXPECT_EQ(then["values"], grid["values"]);
+}
+
+// Every request naming a member (a view's terms, functions and context, a
+// write, a cell's history, a bulk write, an export's filter) answers for a
+// member the user cannot see exactly as for one that does not exist: the
+// same status, code and message, with the name given.
+TEST_F(ServerSecurityTest, HiddenMembersAnswerExactlyAsAbsentOnes) {
+  ASSERT_NO_FATAL_FAILURE(SetUpEast());
+  // The whole error, with the name given swapped, is the same.
+  auto same = [](HttpReply hidden, HttpReply absent) {
+    EXPECT_EQ(hidden.status, absent.status) << hidden.body << " / " << absent.body;
+    EXPECT_GE(hidden.status, 400);
+    std::string text = hidden.Json()["error"].dump();
+    ASSERT_NE(text.find("West"), std::string::npos) << hidden.body;
+    for (size_t at; (at = text.find("West")) != std::string::npos;) text.replace(at, 4, "Mars");
+    EXPECT_EQ(text, absent.Json()["error"].dump());
+  };
+  auto view = [&](const std::string& member, bool function) {
+    json v = json::parse(kGridView);
+    v["rows"]["members"] =
+        function ? json("children(" + member + ")") : json::array({"East", member});
+    return View(bob_, v.dump());
+  };
+  same(view("West", false), view("Mars", false));
+  same(view("West", true), view("Mars", true));
+  // A context member, on a cube with a third dimension.
+  CommitContext setup{"setup", ""};
+  ASSERT_TRUE(db_->CreateDimension("Version", "member,parent,weight\nActual,,\n", setup).ok());
+  ASSERT_TRUE(db_->CreateCube("Plan", {"Version", "Region", "Month"}, setup).ok());
+  ASSERT_EQ(client_
+                ->Request("PUT", "/api/roles/east/cubes/Plan",
+                          R"({"access": "WRITE", "grants": [{"dimension": "Region",
+                              "member": "West", "access": "NONE"}]})",
+                          token_)
+                .status,
+            200);
+  auto context = [&](const std::string& member) {
+    json v = json::parse(R"({"rows": {"dimension": "Version", "members": "Actual"},
+                             "columns": {"dimension": "Month", "members": "Jan"}})");
+    v["context"] = {{"Region", member}};
+    return client_->Request("POST", "/api/cubes/Plan/view", v.dump(), bob_);
+  };
+  same(context("West"), context("Mars"));
+  same(Write(bob_, {CellJson("West", "Feb", 1)}), Write(bob_, {CellJson("Mars", "Feb", 1)}));
+  auto history = [&](const std::string& member) {
+    return client_->Get("/api/cubes/Sales/cells/history?cell=" + member + ",Jan", bob_);
+  };
+  same(history("West"), history("Mars"));
+  auto bulk = [&](const std::string& member) {
+    return client_->Request("POST", "/api/cubes/Sales/cells/bulk",
+                            "Region,Month,Value\n" + member + ",Feb,1\n", bob_,
+                            {{"Content-Type", "text/csv"}});
+  };
+  same(bulk("West"), bulk("Mars"));
+  auto export_where = [&](const std::string& member) {
+    return client_->Get("/api/cubes/Sales/cells/export?where=Region:" + member, bob_);
+  };
+  same(export_where("West"), export_where("Mars"));
+  EXPECT_EQ(Read("West", "Feb"), std::nullopt);
 }
 
 TEST_F(ServerSecurityTest, HiddenContextMemberMasksTheGrid) {
@@ -114,17 +173,21 @@ TEST_F(ServerSecurityTest, HiddenContextMemberMasksTheGrid) {
   auto view = [&](const std::string& version) {
     json v = json::parse(kGridView);
     v["context"] = {{"Version", version}};
-    return client_->Request("POST", "/api/cubes/Plan/view", v.dump(), dan).Json();
+    return client_->Request("POST", "/api/cubes/Plan/view", v.dump(), dan);
   };
-  json actual = view("Actual");
-  EXPECT_EQ(actual["values"][1], json::parse("[null, null, null]")) << actual.dump();
-  EXPECT_EQ(actual["access"], json::parse(R"(["NNN", "NNN", "NNN"])"));
-  json budget = view("Budget");
+  // Naming the hidden Actual is naming no member.
+  HttpReply actual = view("Actual");
+  EXPECT_EQ(actual.status, 404);
+  EXPECT_EQ(actual.Json()["error"]["message"],
+            "view: unknown member 'Actual' of dimension 'Version' (context)");
+  json budget = view("Budget").Json();
   EXPECT_EQ(budget["access"], json::parse(R"(["RRR", "WWR", "WWR"])")) << budget.dump();
-  // Versions are roots: the default context is Actual, the first root.
+  // Versions are roots: the default context is Actual, the first root, and
+  // it masks every cell.
   json v = json::parse(kGridView);
-  EXPECT_EQ(client_->Request("POST", "/api/cubes/Plan/view", v.dump(), dan).Json()["access"],
-            actual["access"]);
+  json masked = client_->Request("POST", "/api/cubes/Plan/view", v.dump(), dan).Json();
+  EXPECT_EQ(masked["values"][1], json::parse("[null, null, null]")) << masked.dump();
+  EXPECT_EQ(masked["access"], json::parse(R"(["NNN", "NNN", "NNN"])"));
 }
 
 TEST_F(ServerSecurityTest, WritesAreRefusedWholeWhenAnyCellIsNotWritable) {
@@ -132,17 +195,24 @@ TEST_F(ServerSecurityTest, WritesAreRefusedWholeWhenAnyCellIsNotWritable) {
   ASSERT_NO_FATAL_FAILURE(Role("reader", "READ", json::array()));
   std::string carol = User("carol", {"reader"});
   const uint64_t before = db_->last_sequence();
+  // A hidden cell is an unknown one: nothing is written, nothing told.
   HttpReply mixed = Write(bob_, {CellJson("East", "Feb", 1), CellJson("West", "Feb", 2)});
-  EXPECT_EQ(mixed.status, 403) << mixed.body;
-  EXPECT_EQ(mixed.ErrorCode(), "FORBIDDEN");
-  EXPECT_EQ(mixed.Json()["error"]["cells"], json::parse(R"([["West", "Feb"]])"));
-  // A stale expected_sequence on a hidden cell is 403 too, not a 409 that
-  // would name the other user's value.
+  EXPECT_EQ(mixed.status, 404) << mixed.body;
+  EXPECT_EQ(mixed.Json()["error"]["message"],
+            "cells[1]: unknown member 'West' of dimension 'Region'");
+  // A stale expected_sequence on a hidden cell too, not a 409 that would
+  // name the other user's value.
   HttpReply stale = client_->Post(
       "/api/cubes/Sales/cells",
       {{"cells", {CellJson("West", "Jan", 1)}}, {"expected_sequence", before - 1}}, bob_);
-  EXPECT_EQ(stale.status, 403) << stale.body;
+  EXPECT_EQ(stale.status, 404) << stale.body;
   EXPECT_EQ(stale.body.find("4.0"), std::string::npos);
+  // A cell bob sees but may not write (the total World) is refused whole,
+  // naming the cells.
+  HttpReply read_only_cell = Write(bob_, {CellJson("East", "Feb", 1), CellJson("World", "Feb", 2)});
+  EXPECT_EQ(read_only_cell.status, 403) << read_only_cell.body;
+  EXPECT_EQ(read_only_cell.ErrorCode(), "FORBIDDEN");
+  EXPECT_EQ(read_only_cell.Json()["error"]["cells"], json::parse(R"([["World", "Feb"]])"));
   HttpReply read_only = Write(carol, {CellJson("East", "Feb", 1)});
   EXPECT_EQ(read_only.status, 403) << read_only.body;
   EXPECT_EQ(db_->last_sequence(), before);
@@ -181,7 +251,7 @@ TEST_F(ServerSecurityTest, HistoryAndChangeFeedShowOnlyReadableCells) {
   auto history = [&](const std::string& cell, const std::string& token) {
     return client_->Get("/api/cubes/Sales/cells/history?cell=" + cell, token);
   };
-  EXPECT_EQ(history("West,Feb", bob_).status, 403);
+  EXPECT_EQ(history("West,Feb", bob_).status, 404);   // hidden: as if absent
   EXPECT_EQ(history("World,Feb", bob_).status, 403);  // a total over West
   EXPECT_EQ(history("World,Q1", bob_).status, 403);
   HttpReply east = history("East,Q1", bob_);
