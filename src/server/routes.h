@@ -51,6 +51,8 @@ void AddChangeRoutes(Router& router, ServerContext& ctx);
 // Bulk writes of CSV or columnar JSON and streamed exports (routes_bulk.cc).
 void AddBulkRoutes(Router& router, ServerContext& ctx);
 void AddRoleRoutes(Router& router, ServerContext& ctx);
+// POST /api/transactions/{sequence}/undo (routes_undo.cc).
+void AddUndoRoutes(Router& router, ServerContext& ctx);
 // GET /metrics: the Prometheus exposition `render` gives (routes_metrics.cc).
 void AddMetricsRoute(Router& router, std::function<std::string()> render);
 // GET /api/openapi.json, generated from `router` itself (openapi.cc).
