@@ -9,11 +9,11 @@ import { CellEditor, type EditState } from "./CellEditor";
 import { cellView, type OwnValue } from "./cellView";
 import type { NumberFormat } from "./format";
 import { rowLabel, columnLabel, type GridData } from "./gridModel";
+import { COLUMN_PX_MIN, columnWidths, rowHeaderWidths } from "./layout";
 import { gridKeyAction, type GridKeyAction } from "./keys";
 import { inRange, rangeOf, single, type Range, type Selection } from "./selection";
 
 export const ROW_HEIGHT = 26;
-export const COLUMN_WIDTH = 120;
 const INDENT = 14;
 
 export interface GridActions {
@@ -40,20 +40,13 @@ export interface PivotGridProps {
   focusToken: number;
 }
 
-function rowHeaderWidths(g: GridData): number[] {
-  return g.rowDimensions.map((_, k) => {
-    let widest = 6;
-    for (const tuple of g.rows) widest = Math.max(widest, tuple[k].name.length + tuple[k].depth * 2);
-    return Math.min(360, Math.max(120, widest * 7.5 + 40));
-  });
-}
-
 export function PivotGrid(props: PivotGridProps) {
   const { grid, selection, editing, actions } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const headerRows = grid.columnDimensions.length;
   const headerHeight = headerRows * ROW_HEIGHT;
   const widths = useMemo(() => rowHeaderWidths(grid), [grid]);
+  const cellWidths = useMemo(() => columnWidths(grid, props.format), [grid, props.format]);
   const rowHeaderWidth = widths.reduce((a, b) => a + b, 0);
   const rowExpanded = useMemo(() => grid.rowDimensions.map((_, k) => expandedInGrid(grid.rows, k)), [grid]);
   const columnExpanded = useMemo(
@@ -73,11 +66,15 @@ export function PivotGrid(props: PivotGridProps) {
     horizontal: true,
     count: grid.columns.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => COLUMN_WIDTH,
+    estimateSize: (c) => cellWidths[c] ?? COLUMN_PX_MIN,
     overscan: 4,
     paddingStart: rowHeaderWidth,
     scrollPaddingStart: rowHeaderWidth,
   });
+
+  useEffect(() => {
+    columns.measure();
+  }, [columns, cellWidths]);
 
   const focus = selection.focus;
   useEffect(() => {
@@ -199,6 +196,7 @@ function repeats(tuples: HeaderMember[][], i: number, k: number): boolean {
 }
 
 interface HeaderCellProps {
+  /** Row headers are indented by depth; column headers are not. */
   role: "columnheader" | "rowheader";
   member: HeaderMember;
   repeated: boolean;
@@ -210,7 +208,9 @@ interface HeaderCellProps {
 
 function HeaderCell({ role, member, repeated, expanded, style, colIndex, onToggle }: HeaderCellProps) {
   const toggle: ReactNode = member.leaf ? (
-    <span className="toggle-space" />
+    role === "rowheader" ? (
+      <span className="toggle-space" />
+    ) : null
   ) : (
     <button
       type="button"
@@ -232,7 +232,7 @@ function HeaderCell({ role, member, repeated, expanded, style, colIndex, onToggl
       style={style}
       title={member.name}
     >
-      <span style={{ paddingLeft: member.depth * INDENT }} />
+      {role === "rowheader" ? <span style={{ paddingLeft: member.depth * INDENT }} /> : null}
       {toggle}
       <span className="name">{member.name}</span>
     </div>

@@ -20,6 +20,7 @@ interface Props {
 export function StatusBar(p: Props) {
   const pending = p.edits.filter((e) => e.state === "pending").length;
   const failed = p.edits.filter((e) => e.state === "failed");
+  const conflicts = p.edits.filter((e) => e.state === "conflict").length;
   const saving =
     pending === 0
       ? "All edits saved"
@@ -36,6 +37,11 @@ export function StatusBar(p: Props) {
         >
           {saving}
         </span>
+        {conflicts > 0 ? (
+          <span className="saving offline">
+            {conflicts} edit{conflicts > 1 ? "s" : ""} not saved: someone changed the cells first
+          </span>
+        ) : null}
         <span className={`live live-${p.live}`} title="Live updates from other planners">
           {p.live === "live"
             ? "Live"
