@@ -97,6 +97,54 @@ describe("the planner's web app", () => {
     await context.close();
   });
 
+  test("builds a view: drag a dimension, pick members by alias, suppress empty rows and columns, save it", async () => {
+    const page = await open(server.planner, "");
+    await page
+      .locator('li.chip[data-dimension="Version"]')
+      .dragTo(page.locator('li.chip[data-dimension="Time"]'));
+    await cell(page, "Total Company", "Actual / FY2025").waitFor();
+    await page.getByRole("button", { name: /^Members of Version/ }).click();
+    const versions = page.getByRole("dialog", { name: "Members of Version" });
+    await versions.getByRole("button", { name: "Add Budget" }).click();
+    await versions.getByRole("button", { name: "Add Forecast" }).click();
+    await versions.getByRole("button", { name: "Apply" }).click();
+    await cell(page, "Total Company", "Forecast / FY2025").waitFor();
+    expect(await cellText(page, "Total Company", "Forecast / FY2025")).toBe("");
+
+    await page.getByRole("button", { name: /^Members of Entity/ }).click();
+    const picker = page.getByRole("dialog", { name: "Members of Entity" });
+    await picker.getByRole("listitem").filter({ hasText: "Americas" }).first().waitFor();
+    await picker.getByRole("button", { name: "Remove descendants(Total Company, 1)" }).click();
+    await picker.getByLabel("Search name or alias").fill("US-BOS");
+    await picker.getByRole("button", { name: "Add Acme Inc. (Boston)" }).click();
+    await picker.getByLabel("Search name or alias").fill("Germany");
+    await picker.getByRole("button", { name: "Add the children of Germany" }).click();
+    await picker.getByRole("button", { name: "Apply" }).click();
+    await cell(page, "Acme GmbH (Munich)", "Budget / FY2024").waitFor();
+    const rows = await page.locator("[role=rowheader] .name").allInnerTexts();
+    expect(await page.locator('[role=columnheader]:has-text("Forecast")').count()).toBe(3);
+    expect(rows[0]).toBe("Acme Inc. (Boston)");
+    expect(rows).toHaveLength(6);
+
+    // Forecast exists for no year here: suppressing empty columns leaves Actual and Budget.
+    await page.getByLabel("Suppress empty columns").check();
+    await cell(page, "Acme GmbH (Munich)", "Budget / FY2024").waitFor();
+    expect(await page.locator('[role=columnheader]:has-text("Forecast")').count()).toBe(0);
+    // Swapped, the suppression follows the axis: empty Forecast rows stay out.
+    await page.getByRole("button", { name: "Swap axes" }).click();
+    await cell(page, "Budget / FY2024", "Acme GmbH (Munich)").waitFor();
+    expect(await page.getByLabel("Suppress empty rows").isChecked()).toBe(true);
+    expect(await page.locator('[role=rowheader]:has-text("Forecast")').count()).toBe(0);
+
+    await page.getByLabel("Name to save the view as").fill("Boston and Germany");
+    await page.getByRole("button", { name: "Save view" }).click();
+    await page.waitForURL(/view=Boston\+and\+Germany/);
+    await page.reload();
+    await cell(page, "Budget / FY2024", "Acme GmbH (Munich)").waitFor();
+    expect(await page.getByLabel("Saved view").inputValue()).toBe("Boston and Germany");
+    await page.context().close();
+  });
+
   test("expands and collapses a region inline; consolidated rows look different", async () => {
     const page = await open(server.planner, "");
     await page.getByRole("button", { name: "Expand Americas" }).click();
@@ -239,6 +287,17 @@ describe("the planner's web app", () => {
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
     await allSaved(page);
     expect(await admin.value(LEAVES, row, "2025-03")).toBe(777);
+
+    // A value typed but not yet entered is back in its editor after a reload.
+    await cell(page, "Meridian Inc. (Seattle)", "2025-01").click();
+    await page.keyboard.type("4321");
+    await page.reload();
+    const editor = page.getByRole("textbox", { name: "Value of Meridian Inc. (Seattle), 2025-01" });
+    await editor.waitFor();
+    expect(await editor.inputValue()).toBe("4321");
+    await page.keyboard.press("Enter");
+    await allSaved(page);
+    expect(await admin.value(LEAVES, "Meridian Inc. (Seattle)", "2025-01")).toBe(4321);
     await context.close();
   });
 

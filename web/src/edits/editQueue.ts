@@ -170,8 +170,9 @@ export class EditQueue {
       this.own.add(answer.sequence);
       this.update({ offline: false });
       this.retryMs = 0;
-      this.drop(edit.id);
+      // Listeners first: the grid's refresh starts before the page re-renders the queue.
       for (const l of this.committedListeners) l(edit, answer);
+      this.drop(edit.id);
       return true;
     } catch (e) {
       const error =
