@@ -54,11 +54,19 @@ interface Deps {
   undo: Undo;
 }
 
-interface Draft {
-  cube: string;
+/** The cell being edited, by its members (the grid may refresh meanwhile), and what was typed. */
+interface Editing {
   members: string[];
+  /** The sequence of the grid the edit began on: sent as expected_sequence. */
+  baseSequence: number;
   text: string;
   typed: boolean;
+  error: string | null;
+}
+
+/** What a reload finds of an unfinished entry. */
+interface Draft extends Editing {
+  cube: string;
 }
 
 const draftKey = (user: string) => `quantatom.draft.${user}`;
@@ -66,25 +74,21 @@ const draftKey = (user: string) => `quantatom.draft.${user}`;
 export function usePlannerActions(d: Deps) {
   const { grid, cube, session } = d;
   const [selection, setSelection] = useState<Selection>(single({ r: 0, c: 0 }));
-  const [editing, setEditing] = useState<EditState | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
   const [focusToken, setFocusToken] = useState(0);
   const contextLeaf = useContextLeaf(d.client, d.view);
   const focusGrid = () => setFocusToken((t) => t + 1);
 
   const saveDraft = useCallback(
-    (e: EditState | null) => {
-      if (!e || !grid) sessionStorage.removeItem(draftKey(session.user));
-      else {
-        const draft: Draft = {
-          cube: cube.name,
-          members: cellMembers(grid, e.cell.r, e.cell.c),
-          text: e.text,
-          typed: e.typed,
-        };
-        sessionStorage.setItem(draftKey(session.user), JSON.stringify(draft));
-      }
+    (e: Editing | null) => {
+      if (!e) sessionStorage.removeItem(draftKey(session.user));
+      else
+        sessionStorage.setItem(
+          draftKey(session.user),
+          JSON.stringify({ ...e, cube: cube.name } satisfies Draft),
+        );
     },
-    [grid, cube.name, session.user],
+    [cube.name, session.user],
   );
 
   // A draft left by a reload reopens in its cell once the first grid shows it.
@@ -99,7 +103,13 @@ export function usePlannerActions(d: Deps) {
       const at = findCell(g, draft.members);
       if (!at) return;
       setSelection(single(at));
-      setEditing({ cell: at, text: draft.text, typed: draft.typed, error: null });
+      setEditing({
+        members: draft.members,
+        baseSequence: draft.baseSequence,
+        text: draft.text,
+        typed: draft.typed,
+        error: null,
+      });
     });
   }, [loader, cube.name, session.user]);
 
@@ -110,7 +120,7 @@ export function usePlannerActions(d: Deps) {
   const consolidated = (g: GridData, r: number, c: number) => !axisLeaf(g, r, c) || contextLeaf === false;
   const label = (g: GridData, r: number, c: number) => `${rowLabel(g, r)} / ${columnLabel(g, c)}`;
 
-  const enqueue = (g: GridData, cells: CellWrite[], what: string) => {
+  const enqueue = (g: GridData, cells: CellWrite[], what: string, baseSequence = g.sequence) => {
     const id = newEditId();
     d.ownIds.add(id);
     d.queue.enqueue({
@@ -118,7 +128,7 @@ export function usePlannerActions(d: Deps) {
       user: session.user,
       cube: cube.name,
       cells,
-      expectedSequence: g.sequence,
+      expectedSequence: baseSequence,
       label: what,
       createdMs: Date.now(),
       state: "pending",
@@ -135,7 +145,8 @@ export function usePlannerActions(d: Deps) {
     }
     const value = valueAt(grid, r, c);
     const next = {
-      cell: { r, c },
+      members: cellMembers(grid, r, c),
+      baseSequence: grid.sequence,
       text: initial ?? (value === null ? "" : String(value)),
       typed: initial !== null,
       error: null,
@@ -144,6 +155,9 @@ export function usePlannerActions(d: Deps) {
     saveDraft(next);
   };
 
+  // Where the edited cell stands in the grid shown now; null when a refresh took it away.
+  const editingAt = grid && editing ? findCell(grid, editing.members) : null;
+
   const commitEdit = (move: [number, number]) => {
     if (!grid || !editing) return;
     const parsed = parseEntry(editing.text);
@@ -151,13 +165,23 @@ export function usePlannerActions(d: Deps) {
       setEditing({ ...editing, error: parsed.message });
       return;
     }
-    const { r, c } = editing.cell;
+    if (!editingAt) {
+      d.setNotice({
+        kind: "error",
+        text: `The cell being edited left the grid; "${editing.text}" was not sent`,
+      });
+      setEditing(null);
+      saveDraft(null);
+      return;
+    }
+    const { r, c } = editingAt;
     if (accessAt(grid, r, c) === "W") {
       if (parsed.value !== valueAt(grid, r, c)) {
         enqueue(
           grid,
-          [{ members: cellMembers(grid, r, c), value: parsed.value }],
+          [{ members: editing.members, value: parsed.value }],
           `${label(grid, r, c)} = ${editing.text.trim() || "empty"}`,
+          editing.baseSequence,
         );
       }
     } else {
@@ -169,9 +193,7 @@ export function usePlannerActions(d: Deps) {
     }
     setEditing(null);
     saveDraft(null);
-    setSelection(
-      moveBy(single(editing.cell), move[0], move[1], grid.rows.length, grid.columns.length, false),
-    );
+    setSelection(moveBy(single(editingAt), move[0], move[1], grid.rows.length, grid.columns.length, false));
     focusGrid();
   };
 
@@ -328,7 +350,18 @@ export function usePlannerActions(d: Deps) {
     copy,
   };
 
-  return { selection, editing, focusToken, gridActions, openHistoryOfActive, openSpreadOfSelection };
+  const editState: EditState | null =
+    editing && editingAt
+      ? { cell: editingAt, text: editing.text, typed: editing.typed, error: editing.error }
+      : null;
+  return {
+    selection,
+    editing: editState,
+    focusToken,
+    gridActions,
+    openHistoryOfActive,
+    openSpreadOfSelection,
+  };
 }
 
 /** Whether every context member is a leaf (null until known): then axis leaves are leaf cells. */

@@ -21,12 +21,16 @@ export function StatusBar(p: Props) {
   const pending = p.edits.filter((e) => e.state === "pending").length;
   const failed = p.edits.filter((e) => e.state === "failed");
   const conflicts = p.edits.filter((e) => e.state === "conflict").length;
+  const offline = p.offline;
+  const s = (n: number) => (n > 1 ? "s" : "");
   const saving =
-    pending === 0
-      ? "All edits saved"
-      : p.offline
-        ? `Offline: ${pending} unsent edit${pending > 1 ? "s" : ""} kept in this browser, sent when the server answers again`
-        : `Saving ${pending} edit${pending > 1 ? "s" : ""}…`;
+    pending > 0
+      ? offline
+        ? `Offline: ${pending} unsent edit${s(pending)} kept in this browser, sent when the server answers again`
+        : `Saving ${pending} edit${s(pending)}…`
+      : conflicts + failed.length === 0
+        ? "All edits saved"
+        : "";
   return (
     <div className="status">
       <div className="status-line">
@@ -39,7 +43,7 @@ export function StatusBar(p: Props) {
         </span>
         {conflicts > 0 ? (
           <span className="saving offline">
-            {conflicts} edit{conflicts > 1 ? "s" : ""} not saved: someone changed the cells first
+            {conflicts} edit{s(conflicts)} not saved: someone changed the cells first
           </span>
         ) : null}
         <span className={`live live-${p.live}`} title="Live updates from other planners">
