@@ -6,7 +6,7 @@ import { test } from "vitest";
 import type { Page } from "playwright-core";
 import type { ViewSpec } from "../src/api/types";
 import { DEFAULT_FORMAT, formatValue } from "../src/grid/format";
-import { cellText, launch, login, newContext, server, shownNumber } from "../e2e/harness";
+import { cellText, launch, login, newContext, saveViewsOnServer, server, shownNumber } from "../e2e/harness";
 import { recordFirstGrid, scrollThrough, timeEnterToText, type ScrollReport } from "./pageProbes";
 
 const LOADS = Number(process.env.QA_BENCH_LOADS ?? 9);
@@ -46,6 +46,7 @@ const summary = (values: number[]) => ({
 
 test("web app benchmark", async () => {
   const browser = await launch();
+  await saveViewsOnServer([server.planner], VIEWS);
   const report: Record<string, unknown> = {};
   try {
     // First grid: a logged-in tab reloaded (assets cached, as a planner reopening the app),

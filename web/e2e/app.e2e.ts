@@ -11,6 +11,7 @@ import {
   launch,
   login,
   newContext,
+  saveViewsOnServer,
   screenshot,
   server,
   shownNumber,
@@ -41,6 +42,7 @@ let admin: Api;
 beforeAll(async () => {
   browser = await launch();
   admin = await Api.as(server.admin);
+  await saveViewsOnServer([server.admin, server.planner, server.viewer], VIEWS);
 });
 
 afterAll(async () => {
@@ -203,17 +205,13 @@ describe("the planner's web app", () => {
     await page.context().close();
   });
 
-  test("a 3 x 3 block pasted from Excel is one transaction", async () => {
+  test("a 3 x 3 block pasted from Excel is one transaction; a copy gives it back", async () => {
     const page = await open();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
     await cell(page, "Acme Inc. (Boston)", "2025-01").click();
     const block = "101\t102\t103\r\n201\t202\t203\r\n301\t302\t(303)\r\n";
-    await page.locator("[role=grid]").evaluate((grid, text) => {
-      const data = new DataTransfer();
-      data.setData("text/plain", text);
-      grid.dispatchEvent(
-        new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
-      );
-    }, block);
+    await page.evaluate((text) => navigator.clipboard.writeText(text), block);
+    await page.keyboard.press("Control+V");
     await allSaved(page);
     const rows = ["Acme Inc. (Boston)", "Northwind Inc. (Chicago)", "Bluepeak Inc. (Austin)"];
     const months = ["2025-01", "2025-02", "2025-03"];
@@ -243,6 +241,11 @@ describe("the planner's web app", () => {
     const last = changes.transactions.at(-1);
     expect(last?.user).toBe(server.planner.name);
     expect(last?.deltas_count).toBe(9);
+    // The pasted block stays selected: copying it gives the numbers back.
+    await page.keyboard.press("Control+C");
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      "101\t102\t103\n201\t202\t203\n301\t302\t-303",
+    );
     await page.context().close();
   });
 

@@ -48,6 +48,26 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`) });
 }
 
+/**
+ * Saves `views` on the server for each user, where the server keeps saved
+ * views (PUT /api/cubes/Finance/views/{name}); false when it has no such
+ * route, and the app keeps them in the browser (see newContext).
+ */
+export async function saveViewsOnServer(users: User[], views: Record<string, ViewSpec>): Promise<boolean> {
+  for (const user of users) {
+    const api = await Api.as(user);
+    for (const [name, view] of Object.entries(views)) {
+      try {
+        await api.call("PUT", `/api/cubes/Finance/views/${encodeURIComponent(name)}`, { view });
+      } catch (e) {
+        if (String(e).includes("NO_ROUTE")) return false;
+        throw e;
+      }
+    }
+  }
+  return true;
+}
+
 /** A fresh context (own storage) whose localStorage holds `views` as saved views of Finance. */
 export async function newContext(browser: Browser, views: Record<string, ViewSpec>): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

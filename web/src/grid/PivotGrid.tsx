@@ -13,7 +13,7 @@ import { COLUMN_PX_MIN, columnWidths, rowHeaderWidths } from "./layout";
 import { gridKeyAction, type GridKeyAction } from "./keys";
 import { inRange, rangeOf, single, type Range, type Selection } from "./selection";
 
-export const ROW_HEIGHT = 26;
+const ROW_HEIGHT = 26;
 const INDENT = 14;
 
 export interface GridActions {

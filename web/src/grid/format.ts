@@ -40,10 +40,6 @@ export function formatValue(value: number | null, f: NumberFormat): string {
   return f.negativeParens ? `(${text})` : `-${text}`;
 }
 
-export function isNegative(value: number | null): boolean {
-  return value !== null && value < 0;
-}
-
 const KEY = "quantatom.format.";
 
 export function loadFormat(storage: Storage, cube: string): NumberFormat {

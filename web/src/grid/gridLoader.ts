@@ -7,7 +7,7 @@ import { ApiError, type ApiClient } from "../api/client";
 import type { ViewSpec } from "../api/types";
 import { changedCells, gridOf, type GridData } from "./gridModel";
 
-export const HIGHLIGHT_MS = 1500;
+const HIGHLIGHT_MS = 1500;
 
 export interface GridSnapshot {
   grid: GridData | null;

@@ -21,7 +21,7 @@ export interface GridData {
 
 const SEP = "\u001f";
 
-export function tupleKey(tuple: HeaderMember[]): string {
+function tupleKey(tuple: HeaderMember[]): string {
   return tuple.map((m) => m.name).join(SEP);
 }
 

@@ -24,9 +24,15 @@ const PLACES: { place: Place; title: string }[] = [
 
 export function ViewBar({ client, cube, view, rootOf, onChange }: Props) {
   const [picking, setPicking] = useState<string | null>(null);
+  const [refused, setRefused] = useState<string | null>(null);
   const move = (dimension: string, to: Place, index?: number) => {
     const next = moveDimension(view, dimension, to, index, rootOf);
     if (next !== view) onChange(next);
+    setRefused(
+      next === view && placeOf(view, dimension) !== to
+        ? `${dimension} stays: rows and columns each need a dimension`
+        : null,
+    );
   };
   const dimensionsIn = (place: Place) =>
     place === "context"
@@ -100,6 +106,11 @@ export function ViewBar({ client, cube, view, rootOf, onChange }: Props) {
           </ul>
         </div>
       ))}
+      {refused ? (
+        <p role="alert" className="error refused">
+          {refused}
+        </p>
+      ) : null}
       {picking && pickingPlace ? (
         <MemberPicker
           client={client}
