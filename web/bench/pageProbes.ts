@@ -102,3 +102,34 @@ export function timeEnterToText(args: { label: string; expected: string }): Prom
     setTimeout(() => reject(new Error(`"${args.label}" did not show ${args.expected}`)), 10_000);
   });
 }
+
+/**
+ * Resolves with the time (ms since the epoch, from performance.timeOrigin)
+ * of the frame painted after the cell labelled `label` shows `expected`.
+ */
+export function paintedWhenText(args: { label: string; expected: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const el = document.querySelector(`[role=gridcell][aria-label^=${JSON.stringify(args.label)}]`);
+      if (el?.textContent.trim() !== args.expected) return;
+      observer.disconnect();
+      requestAnimationFrame(() => setTimeout(() => resolve(performance.timeOrigin + performance.now()), 0));
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    check();
+    setTimeout(() => reject(new Error(`"${args.label}" did not show ${args.expected}`)), 10_000);
+  });
+}
+
+/** Resolves with the time (ms since the epoch) of the next Enter keydown. */
+export function nextEnterAt(): Promise<number> {
+  return new Promise((resolve) => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Enter") return;
+      document.removeEventListener("keydown", onKey, { capture: true });
+      resolve(performance.timeOrigin + performance.now());
+    };
+    document.addEventListener("keydown", onKey, { capture: true });
+  });
+}

@@ -7,7 +7,14 @@ import type { Page } from "playwright-core";
 import type { ViewSpec } from "../src/api/types";
 import { DEFAULT_FORMAT, formatValue } from "../src/grid/format";
 import { cellText, launch, login, newContext, saveViewsOnServer, server, shownNumber } from "../e2e/harness";
-import { recordFirstGrid, scrollThrough, timeEnterToText, type ScrollReport } from "./pageProbes";
+import {
+  nextEnterAt,
+  paintedWhenText,
+  recordFirstGrid,
+  scrollThrough,
+  timeEnterToText,
+  type ScrollReport,
+} from "./pageProbes";
 
 const LOADS = Number(process.env.QA_BENCH_LOADS ?? 9);
 const EDITS = Number(process.env.QA_BENCH_EDITS ?? 60);
@@ -96,9 +103,13 @@ test("web app benchmark", async () => {
       blank_frames: scrolls.reduce((a, s) => a + s.blankFrames, 0),
     };
 
-    // Enter to the updated totals painted.
+    // Enter to the updated totals painted, and to the edit painted in a second browser.
     await page.goto(`${server.url}/?cube=Finance&view=leaves`);
     await enterToTotals(page, report);
+    const readerContext = await newContext(browser, VIEWS);
+    const reader = await readerContext.newPage();
+    await login(reader, server.admin, "?cube=Finance&view=leaves");
+    await liveToOthers(page, reader, report);
   } finally {
     await browser.close();
   }
@@ -125,4 +136,22 @@ async function enterToTotals(page: Page, report: Record<string, unknown>) {
     await page.locator('.saving[data-pending="0"]').waitFor();
   }
   report.enter_to_totals_painted_ms = summary(latencies);
+}
+
+async function liveToOthers(writer: Page, reader: Page, report: Record<string, unknown>) {
+  const row = "Northwind Inc. (Chicago)";
+  const label = `${row}, 2025-02:`;
+  const leafCell = writer.locator(`[role=gridcell][aria-label^=${JSON.stringify(label)}]`);
+  const latencies: number[] = [];
+  for (let i = 0; i < EDITS; i++) {
+    const next = 5000 + i;
+    const painted = reader.evaluate(paintedWhenText, { label, expected: formatValue(next, DEFAULT_FORMAT) });
+    await leafCell.click();
+    const entered = writer.evaluate(nextEnterAt);
+    await writer.keyboard.type(String(next));
+    await writer.keyboard.press("Enter");
+    latencies.push((await painted) - (await entered));
+    await writer.locator('.saving[data-pending="0"]').waitFor();
+  }
+  report.live_edit_painted_in_second_browser_ms = summary(latencies);
 }

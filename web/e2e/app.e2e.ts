@@ -170,6 +170,21 @@ describe("the planner's web app", () => {
     await page.getByRole("button", { name: "Collapse Americas" }).click();
     await page.getByRole("button", { name: "Expand Americas" }).waitFor();
     expect(await cell(page, "United States", "FY2025").count()).toBe(0);
+
+    // The cube's number format: no decimals, no separators; kept for the next visit.
+    const americas = await admin.value(
+      { ...view, rows: [{ dimension: "Entity", members: ["Americas"] }] },
+      "Americas",
+      "FY2025",
+    );
+    await page.getByText("Number format").click();
+    await page.getByLabel("Decimals").selectOption("0");
+    await page.getByLabel("Thousands separators").uncheck();
+    const plain = { ...DEFAULT_FORMAT, decimals: 0, thousands: false };
+    expect(await cellText(page, "Americas", "FY2025")).toBe(formatValue(americas, plain));
+    await page.reload();
+    await cell(page, "Americas", "FY2025").waitFor();
+    expect(await cellText(page, "Americas", "FY2025")).toBe(formatValue(americas, plain));
     await page.context().close();
   });
 

@@ -23,7 +23,10 @@ export function Workspace({ client, session, onLogout }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [route, setRoute] = useState(() => readRoute(window.location.search));
   // The view built or opened, for the cube it belongs to; a cube without one shows its default.
-  const [shown, setShown] = useState<{ cube: string; view: ViewSpec } | null>(null);
+  // An unsaved view being built is kept for a reload of the tab.
+  const [shown, setShown] = useState<{ cube: string; view: ViewSpec } | null>(() =>
+    route.view ? null : loadBuiltView(sessionStorage),
+  );
   const [store, setStore] = useState<SavedViewStore | null>(null);
   const [saved, setSaved] = useState<SavedView[]>([]);
   const [formats, setFormats] = useState<Record<string, NumberFormat>>({});
@@ -98,7 +101,9 @@ export function Workspace({ client, session, onLogout }: Props) {
 
   const changeView = useCallback(
     (v: ViewSpec) => {
-      if (cube) setShown({ cube: cube.name, view: v });
+      if (!cube) return;
+      setShown({ cube: cube.name, view: v });
+      sessionStorage.setItem(BUILT_VIEW_KEY, JSON.stringify({ cube: cube.name, view: v }));
     },
     [cube],
   );
@@ -200,6 +205,16 @@ export function Workspace({ client, session, onLogout }: Props) {
       ) : null}
     </div>
   );
+}
+
+const BUILT_VIEW_KEY = "quantatom.builtView";
+
+function loadBuiltView(storage: Storage): { cube: string; view: ViewSpec } | null {
+  try {
+    return JSON.parse(storage.getItem(BUILT_VIEW_KEY) ?? "null") as { cube: string; view: ViewSpec } | null;
+  } catch {
+    return null;
+  }
 }
 
 export function messageOf(e: unknown): string {
