@@ -34,6 +34,7 @@ export interface ScrollReport {
  * counts the frame blank when any point shows no cell.
  */
 export function scrollThrough(stepPx: number): Promise<ScrollReport> {
+  const FRAMES_MAX = 20_000;
   const grid = document.querySelector<HTMLElement>("[role=grid]");
   if (!grid) throw new Error("no grid");
   const header = grid.querySelector<HTMLElement>(".column-headers");
@@ -60,7 +61,8 @@ export function scrollThrough(stepPx: number): Promise<ScrollReport> {
       if (last > 0) frameMs.push(t - last);
       last = t;
       if (!points.every(([x, y]) => shown(x, y))) blankFrames++;
-      if (grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1) {
+      const atEnd = grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1;
+      if (atEnd || frameMs.length >= FRAMES_MAX) {
         resolve({
           frameMs,
           blankFrames,
@@ -76,21 +78,46 @@ export function scrollThrough(stepPx: number): Promise<ScrollReport> {
   });
 }
 
+export interface EnterTiming {
+  /** From the Enter keydown to the frame painted after the total showed its new value. */
+  totalMs: number;
+  /** The write request, as the browser timed it (the server's commit and the round trip). */
+  writeMs: number;
+  /** The grid request that brought the new total. */
+  gridMs: number;
+}
+
 /**
- * Resolves with the ms from the next Enter keydown to the frame painted
- * after the cell labelled `label` shows `expected`.
+ * Times the next Enter: to the frame painted after the cell labelled
+ * `label` shows `expected`, and the two requests on the way.
  */
-export function timeEnterToText(args: { label: string; expected: string }): Promise<number> {
+export function timeEnterToText(args: { label: string; expected: string }): Promise<EnterTiming> {
   return new Promise((resolve, reject) => {
     let start = 0;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Enter") start = performance.now();
     };
     document.addEventListener("keydown", onKey, { capture: true });
+    const duration = (path: string) => {
+      const entries = (performance.getEntriesByType("resource") as PerformanceResourceTiming[]).filter(
+        (e) => e.name.includes(path) && e.startTime >= start,
+      );
+      const first = entries.at(0);
+      return first ? first.responseEnd - first.startTime : -1;
+    };
     const done = () => {
       observer.disconnect();
       document.removeEventListener("keydown", onKey, { capture: true });
-      requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          resolve({
+            totalMs: performance.now() - start,
+            writeMs: duration("/cells"),
+            gridMs: duration("/view"),
+          });
+          performance.clearResourceTimings();
+        }, 0),
+      );
     };
     const check = () => {
       if (start === 0) return;

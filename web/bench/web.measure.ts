@@ -6,7 +6,16 @@ import { test } from "vitest";
 import type { Page } from "playwright-core";
 import type { ViewSpec } from "../src/api/types";
 import { DEFAULT_FORMAT, formatValue } from "../src/grid/format";
-import { cellText, launch, login, newContext, saveViewsOnServer, server, shownNumber } from "../e2e/harness";
+import {
+  Api,
+  cellText,
+  launch,
+  login,
+  newContext,
+  saveViewsOnServer,
+  server,
+  shownNumber,
+} from "../e2e/harness";
 import {
   nextEnterAt,
   paintedWhenText,
@@ -43,6 +52,8 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 const round = (v: number) => Math.round(v * 10) / 10;
+const started = Date.now();
+const progress = (what: string) => console.log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
 const summary = (values: number[]) => ({
   median: round(quantile(values, 0.5)),
   p95: round(quantile(values, 0.95)),
@@ -69,6 +80,7 @@ test("web app benchmark", async () => {
       reloads.push(await page.evaluate(() => window.qaFirstGridMs ?? 0));
     }
     report.first_grid_reload_ms = summary(reloads);
+    progress("first grid after reloads");
     const logins: number[] = [];
     for (let i = 0; i < LOADS; i++) {
       const fresh = await newContext(browser, VIEWS);
@@ -84,8 +96,10 @@ test("web app benchmark", async () => {
       await fresh.close();
     }
     report.first_grid_after_login_click_ms = summary(logins);
+    progress("first grid after logins");
 
     // Scrolling the 2,000 x 24 view, top to bottom, several times.
+    await page.bringToFront();
     await page.goto(`${server.url}/?cube=Finance&view=big`);
     await page
       .locator('[role=gridcell][aria-label^="Acme Inc. (Boston) / Hardware Sales, 2024-01:"]')
@@ -94,6 +108,7 @@ test("web app benchmark", async () => {
     const columns = await page.locator("[role=grid]").getAttribute("aria-colcount");
     const scrolls: ScrollReport[] = [];
     for (let i = 0; i < 3; i++) scrolls.push(await page.evaluate(scrollThrough, SCROLL_PX_PER_FRAME));
+    progress("scrolling");
     const frames = scrolls.flatMap((s) => s.frameMs);
     report.scroll = {
       view: `${Number(rows) - 1} rows x ${Number(columns) - 2} columns (aria counts less headers)`,
@@ -106,10 +121,13 @@ test("web app benchmark", async () => {
     // Enter to the updated totals painted, and to the edit painted in a second browser.
     await page.goto(`${server.url}/?cube=Finance&view=leaves`);
     await enterToTotals(page, report);
+    progress("enter to totals");
     const readerContext = await newContext(browser, VIEWS);
     const reader = await readerContext.newPage();
     await login(reader, server.admin, "?cube=Finance&view=leaves");
+    await page.bringToFront();
     await liveToOthers(page, reader, report);
+    progress("live edits");
   } finally {
     await browser.close();
   }
@@ -118,11 +136,32 @@ test("web app benchmark", async () => {
   if (process.env.QA_BENCH_OUT) writeFileSync(process.env.QA_BENCH_OUT, text);
 });
 
+/** The server's own time for a route (from /metrics): requests answered and seconds spent. */
+async function serverTime(route: string, method: string): Promise<{ count: number; seconds: number }> {
+  const metrics = await (await Api.as(server.admin)).text("/metrics");
+  const read = (what: string) => {
+    const line = metrics
+      .split("\n")
+      .find(
+        (l) =>
+          l.startsWith(`quantatom_http_request_duration_seconds_${what}{`) &&
+          l.includes(`route="${route}"`) &&
+          l.includes(`method="${method}"`) &&
+          l.includes('status_class="2xx"'),
+      );
+    return line ? Number(line.split(" ").at(-1)) : 0;
+  };
+  return { count: read("count"), seconds: read("sum") };
+}
+
 async function enterToTotals(page: Page, report: Record<string, unknown>) {
+  const before = await serverTime("/api/cubes/{cube}/cells", "POST");
   const leaf = "Acme Inc. (Boston)";
   const leafCell = page.locator(`[role=gridcell][aria-label^=${JSON.stringify(`${leaf}, 2025-01:`)}]`);
   await leafCell.waitFor();
   const latencies: number[] = [];
+  const writes: number[] = [];
+  const grids: number[] = [];
   for (let i = 0; i < EDITS; i++) {
     const old = shownNumber(await cellText(page, leaf, "2025-01")) ?? 0;
     const total = shownNumber(await cellText(page, "United States", "2025-01")) ?? 0;
@@ -132,10 +171,19 @@ async function enterToTotals(page: Page, report: Record<string, unknown>) {
     const timed = page.evaluate(timeEnterToText, { label: "United States, 2025-01:", expected });
     await page.keyboard.type(String(next));
     await page.keyboard.press("Enter");
-    latencies.push(await timed);
+    const timing = await timed;
+    latencies.push(timing.totalMs);
+    writes.push(timing.writeMs);
+    grids.push(timing.gridMs);
     await page.locator('.saving[data-pending="0"]').waitFor();
   }
   report.enter_to_totals_painted_ms = summary(latencies);
+  report.of_which_write_request_ms = summary(writes);
+  const after = await serverTime("/api/cubes/{cube}/cells", "POST");
+  report.of_which_server_commit_mean_ms = round(
+    ((after.seconds - before.seconds) / (after.count - before.count)) * 1000,
+  );
+  report.of_which_grid_request_ms = summary(grids);
 }
 
 async function liveToOthers(writer: Page, reader: Page, report: Record<string, unknown>) {

@@ -109,6 +109,12 @@ export class Api {
     return new Api(((await r.json()) as { token: string }).token);
   }
 
+  async text(path: string): Promise<string> {
+    const r = await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${this.token}` } });
+    if (!r.ok) throw new Error(`GET ${path}: ${r.status}`);
+    return r.text();
+  }
+
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const r = await fetch(`${server.url}${path}`, {
       method,
