@@ -26,6 +26,8 @@ export interface ScrollReport {
   blankFrames: number;
   frames: number;
   rowsPassed: number;
+  /** Frames whose main-thread work (script, style, layout) took over 50 ms (Long Animation Frames). */
+  longFrames: number;
 }
 
 /**
@@ -54,7 +56,12 @@ export function scrollThrough(stepPx: number): Promise<ScrollReport> {
   };
   const frameMs: number[] = [];
   let blankFrames = 0;
+  let longFrames = 0;
   let last = 0;
+  const long = new PerformanceObserver((list) => {
+    longFrames += list.getEntries().length;
+  });
+  long.observe({ type: "long-animation-frame" });
   grid.scrollTop = 0;
   return new Promise((resolve) => {
     const frame = (t: number) => {
@@ -63,12 +70,11 @@ export function scrollThrough(stepPx: number): Promise<ScrollReport> {
       if (!points.every(([x, y]) => shown(x, y))) blankFrames++;
       const atEnd = grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1;
       if (atEnd || frameMs.length >= FRAMES_MAX) {
-        resolve({
-          frameMs,
-          blankFrames,
-          frames: frameMs.length + 1,
-          rowsPassed: Math.round(grid.scrollTop / 26),
-        });
+        const rowsPassed = Math.round(grid.scrollTop / 26);
+        setTimeout(() => {
+          long.disconnect();
+          resolve({ frameMs, blankFrames, longFrames, frames: frameMs.length + 1, rowsPassed });
+        }, 100);
         return;
       }
       grid.scrollTop += stepPx;

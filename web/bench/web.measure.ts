@@ -116,6 +116,7 @@ test("web app benchmark", async () => {
       frame_ms: summary(frames),
       frames: scrolls.reduce((a, s) => a + s.frames, 0),
       blank_frames: scrolls.reduce((a, s) => a + s.blankFrames, 0),
+      long_animation_frames: scrolls.reduce((a, s) => a + s.longFrames, 0),
     };
 
     // Enter to the updated totals painted, and to the edit painted in a second browser.

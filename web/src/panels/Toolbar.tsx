@@ -2,6 +2,7 @@
 import type { ViewSpec } from "../api/types";
 import type { NumberFormat } from "../grid/format";
 import { FormatMenu } from "./FormatMenu";
+import { KeysHelp } from "./KeysHelp";
 
 interface Props {
   view: ViewSpec;
@@ -86,6 +87,7 @@ export function Toolbar(p: Props) {
       </button>
       <span className="separator" />
       <FormatMenu format={p.format} onChange={p.onFormat} />
+      <KeysHelp />
       <label>
         <input type="checkbox" checked={p.showChart} onChange={(e) => p.onShowChart(e.target.checked)} />
         Charts
