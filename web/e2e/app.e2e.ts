@@ -214,8 +214,15 @@ describe("the planner's web app", () => {
     expect(await cellText(page, "United States", "2025-Q1")).toBe(shown((quarter ?? 0) + delta));
     expect(await cellText(page, row, "2025-01")).toBe(shown(next));
     expect(await admin.value(LEAVES, row, "2025-01")).toBeCloseTo(next, 6);
-    // Enter moved the active cell down.
+    // Enter moved the active cell down; Tab moves right, an arrow after typing moves that way.
     expect(await cell(page, "Bluepeak Inc. (Austin)", "2025-01").getAttribute("class")).toContain("active");
+    await typeInto(page, "Meridian Inc. (Seattle)", "2025-03", "31", "Tab");
+    expect(await cell(page, "Meridian Inc. (Seattle)", "2025-Q1").getAttribute("class")).toContain("active");
+    await typeInto(page, "Silverline Inc. (Denver)", "2025-01", "41", "ArrowUp");
+    expect(await cell(page, "Meridian Inc. (Seattle)", "2025-01").getAttribute("class")).toContain("active");
+    await allSaved(page);
+    expect(await admin.value(LEAVES, "Meridian Inc. (Seattle)", "2025-03")).toBe(31);
+    expect(await admin.value(LEAVES, "Silverline Inc. (Denver)", "2025-01")).toBe(41);
     await screenshot(page, "edit");
     await page.context().close();
   });
