@@ -424,6 +424,15 @@ describe("the planner's web app", () => {
     const label = await series.getAttribute("aria-label");
     expect(label).toContain("Acme Inc. (Boston); Northwind Inc. (Chicago); Bluepeak Inc. (Austin)");
     expect(label).not.toContain("United States");
+    const variance = charts.getByRole("img").nth(1);
+    await waitFor(
+      async () => (await variance.getAttribute("aria-label"))?.includes("Bluepeak") ?? false,
+      5000,
+      "the variance",
+    );
+    expect(await variance.getAttribute("aria-label")).toBe(
+      "Variance Budget minus Actual: Acme Inc. (Boston); Northwind Inc. (Chicago); Bluepeak Inc. (Austin)",
+    );
     await screenshot(page, "charts");
     await page.context().close();
   });

@@ -154,7 +154,7 @@ function Charts({ client, cube, view, grid, rows, format }: Props) {
         {varianceOption && inContext ? (
           <EChart
             option={varianceOption}
-            label={`Variance ${pair?.[1]} minus ${pair?.[0]} of the selected rows`}
+            label={`Variance ${pair?.[1] ?? ""} minus ${pair?.[0] ?? ""}: ${varianceData?.series.map((x) => x.name).join("; ") ?? ""}`}
           />
         ) : null}
       </div>
