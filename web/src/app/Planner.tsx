@@ -8,7 +8,7 @@ import { ownValues, type OwnValue } from "../grid/cellView";
 import type { NumberFormat } from "../grid/format";
 import { cellKey, cellMembers, type GridData } from "../grid/gridModel";
 import { PivotGrid } from "../grid/PivotGrid";
-import { clampSelection, rangeOf, single, type Selection } from "../grid/selection";
+import { rangeOf } from "../grid/selection";
 import { ConflictDialog } from "../panels/ConflictDialog";
 import { HistoryPanel } from "../panels/HistoryPanel";
 import { SpreadDialog, type SpreadTarget } from "../panels/SpreadDialog";
@@ -117,9 +117,7 @@ export function Planner({ client, session, cube, view, rootOf, format, onFormat,
     undo,
   });
 
-  const selection: Selection = grid
-    ? clampSelection(actions.selection, grid.rows.length, grid.columns.length)
-    : single({ r: 0, c: 0 });
+  const selection = actions.selection;
   const range = rangeOf(selection);
   const selectedCells = (g: GridData) => {
     const out: string[][] = [];
@@ -128,7 +126,7 @@ export function Planner({ client, session, cube, view, rootOf, format, onFormat,
     return out;
   };
   const holdAction = (what: "hold" | "release" | "release all") => {
-    if (!grid) return;
+    if (!grid || (what !== "release all" && (grid.rows.length === 0 || grid.columns.length === 0))) return;
     const call =
       what === "hold"
         ? client.hold(cube.name, selectedCells(grid))

@@ -23,7 +23,7 @@ import {
 import type { GridKeyAction } from "../grid/keys";
 import { parseEntry, parseTsv, pastedNumbers } from "../grid/parseInput";
 import type { GridActions } from "../grid/PivotGrid";
-import { extendTo, moveBy, rangeOf, single, type Selection } from "../grid/selection";
+import { clampSelection, extendTo, moveBy, rangeOf, single, type Selection } from "../grid/selection";
 import type { SpreadTarget } from "../panels/SpreadDialog";
 import { indexOfMember, toggleMember } from "../view/drill";
 import { evaluateSelection } from "../view/evaluate";
@@ -73,7 +73,10 @@ const draftKey = (user: string) => `quantatom.draft.${user}`;
 
 export function usePlannerActions(d: Deps) {
   const { grid, cube, session } = d;
-  const [selection, setSelection] = useState<Selection>(single({ r: 0, c: 0 }));
+  const [chosen, setSelection] = useState<Selection>(single({ r: 0, c: 0 }));
+  // The selection inside the grid shown (a refresh or a new view may have fewer cells).
+  const selection = grid ? clampSelection(chosen, grid.rows.length, grid.columns.length) : chosen;
+  const hasCells = grid !== null && grid.rows.length > 0 && grid.columns.length > 0;
   const [editing, setEditing] = useState<Editing | null>(null);
   const [focusToken, setFocusToken] = useState(0);
   const contextLeaf = useContextLeaf(d.client, d.view);
@@ -136,7 +139,7 @@ export function usePlannerActions(d: Deps) {
   };
 
   const startEdit = (initial: string | null) => {
-    if (!grid) return;
+    if (!grid || !hasCells) return;
     const { r, c } = selection.focus;
     const access = accessAt(grid, r, c);
     if (access === "N") return d.setNotice({ kind: "error", text: "You have no access to this cell" });
@@ -198,7 +201,7 @@ export function usePlannerActions(d: Deps) {
   };
 
   const clear = () => {
-    if (!grid) return;
+    if (!grid || !hasCells) return;
     const range = rangeOf(selection);
     const cells: CellWrite[] = [];
     let skipped = 0;
@@ -213,7 +216,7 @@ export function usePlannerActions(d: Deps) {
   };
 
   const paste = (text: string) => {
-    if (!grid) return;
+    if (!grid || !hasCells) return;
     const block = parseTsv(text);
     if (block.length === 0) return;
     const { top, left } = rangeOf(selection);
@@ -244,7 +247,7 @@ export function usePlannerActions(d: Deps) {
   };
 
   const copy = (): string => {
-    if (!grid) return "";
+    if (!grid || !hasCells) return "";
     const range = rangeOf(selection);
     const lines: string[] = [];
     for (let r = range.top; r <= range.bottom; r++) {
@@ -279,7 +282,7 @@ export function usePlannerActions(d: Deps) {
   };
 
   const openHistoryOfActive = () => {
-    if (!grid) return;
+    if (!grid || !hasCells) return;
     const { r, c } = selection.focus;
     if (accessAt(grid, r, c) === "N")
       return d.setNotice({ kind: "error", text: "You have no access to this cell" });
@@ -287,7 +290,7 @@ export function usePlannerActions(d: Deps) {
   };
 
   const openSpreadOfSelection = () => {
-    if (!grid) return;
+    if (!grid || !hasCells) return;
     const range = rangeOf(selection);
     const cells: string[][] = [];
     for (let r = range.top; r <= range.bottom; r++)
@@ -300,14 +303,14 @@ export function usePlannerActions(d: Deps) {
   };
 
   const key = (a: GridKeyAction) => {
-    if (!grid) return;
+    if (!grid || !hasCells) return;
     const rows = grid.rows.length;
     const columns = grid.columns.length;
     switch (a.kind) {
       case "move":
-        return setSelection((s) => moveBy(s, a.dr, a.dc, rows, columns, a.extend));
+        return setSelection(moveBy(selection, a.dr, a.dc, rows, columns, a.extend));
       case "extendTo":
-        return setSelection((s) => extendTo(s, a.cell));
+        return setSelection(extendTo(selection, a.cell));
       case "edit":
         return startEdit(a.initial);
       case "clear":
