@@ -1,6 +1,6 @@
 # Sourced by the web app's test and benchmark scripts: a server over a fresh
 # copy of the demo model in a temporary directory, with an admin, a planner
-# and a viewer who may not see one legal entity, random passwords, on a
+# and a viewer who may not see one legal entity nor write Actual, random passwords, on a
 # free loopback port. `web_server_start BIN` sets web_url, web_tmp and
 # web_pid and exports QA_E2E_*; `web_server_stop` ends the server and
 # removes the directory (call it from an EXIT trap).
@@ -24,7 +24,8 @@ web_server_start() {
   "$bin" role grant "$data" planner Finance --access WRITE >/dev/null
   "$bin" role assign "$data" planner "$QA_E2E_PLANNER" >/dev/null
   "$bin" role add "$data" viewer >/dev/null
-  "$bin" role grant "$data" viewer Finance --access WRITE --member "Entity:$QA_E2E_HIDDEN_ENTITY=NONE" >/dev/null
+  "$bin" role grant "$data" viewer Finance --access WRITE --member "Entity:$QA_E2E_HIDDEN_ENTITY=NONE" \
+    --member "Version:Actual=READ" >/dev/null
   "$bin" role assign "$data" viewer "$QA_E2E_VIEWER" >/dev/null
   QA_ADMIN_USER=$QA_E2E_ADMIN QA_ADMIN_PASSWORD=$QA_E2E_ADMIN_PASSWORD \
     "$bin" serve --data "$data" --listen 127.0.0.1:0 --web "$dist" --quiet \

@@ -391,6 +391,30 @@ describe("the planner's web app", () => {
     await cell(page, "Northwind GmbH (Berlin)", "FY2025").waitFor();
     expect(await page.locator(`[role=rowheader]:has-text("${server.hiddenEntity}")`).count()).toBe(0);
     await screenshot(page, "masked");
+    await typeInto(page, "Germany", "FY2025", "1");
+    await page.getByRole("alert").filter({ hasText: "You have no access to this cell" }).waitFor();
+
+    // Actual is read-only for this user: its leaves look so and refuse typing.
+    await page.goto(`${server.url}/${OPEN_LEAVES}`);
+    await page.getByRole("button", { name: /^Members of Version/ }).click();
+    await page
+      .getByRole("dialog", { name: "Version in the context" })
+      .getByRole("button", { name: "Choose Actual" })
+      .click();
+    const actual = cell(page, "Acme Inc. (Boston)", "2025-01");
+    await waitFor(
+      async () => (await page.getByRole("button", { name: /^Members of Version: Actual/ }).count()) === 1,
+      3000,
+      "Actual",
+    );
+    await actual.waitFor();
+    expect(await actual.getAttribute("aria-readonly")).toBe("true");
+    expect(await actual.getAttribute("class")).toContain("access-R");
+    const before = await actual.innerText();
+    await typeInto(page, "Acme Inc. (Boston)", "2025-01", "5");
+    await page.getByRole("alert").filter({ hasText: "This cell is read-only for you" }).waitFor();
+    expect(await page.getByRole("textbox", { name: /^Value of/ }).count()).toBe(0);
+    expect(await actual.innerText()).toBe(before);
     await page.context().close();
   });
 
