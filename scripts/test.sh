@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: unit, property, crash and CLI tests (under ASan/UBSan), the
-# concurrency tests under TSan, a short fuzz run of each parser, a format
-# check and the planbench answer check.
+# concurrency tests under TSan, the web app's tests (lint, unit, end-to-end
+# in Chromium against the ASan server), a short fuzz run of each parser, a
+# format check and the planbench answer check.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh || exit 1
@@ -67,6 +68,8 @@ PY
 
 step "format" format_check
 step "unit, property, crash and CLI tests under ASan/UBSan" sanitized_tests
+# The web app against the ASan/UBSan server built by the step above (QA_BIN).
+step "web app: lint, types, unit tests, build, end-to-end" env QA_BIN="${QA_BIN:-build/asan/quantatom}" bash scripts/web_test.sh
 step "TSan concurrency tests" tsan_tests
 step "fuzz the parsers" env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" FUZZ_BUILD=build/asan bash scripts/fuzz.sh
 step "planbench S answers" planbench_answers

@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "cli/commands.h"
@@ -11,8 +12,18 @@
 namespace quantatom::cli {
 namespace {
 
+// The web app's build of the source tree this executable was built in
+// (build/NAME/quantatom -> web/dist), when it holds index.html; else "".
+std::string DefaultWebDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  auto dist = exe.parent_path().parent_path().parent_path() / "web" / "dist";
+  return std::filesystem::is_regular_file(dist / "index.html", ec) ? dist.string() : "";
+}
+
 struct ServeArgs {
-  std::string data, listen = "127.0.0.1:8080", log_file;
+  std::string data, listen = "127.0.0.1:8080", log_file, web = DefaultWebDir();
   server::ServerOptions options;
   double request_seconds_max = 30, session_hours = 8;
   bool quiet = false;
@@ -40,6 +51,7 @@ int Serve(ServeArgs& a) {
   o.http.request_time_max = std::chrono::milliseconds(int64_t(a.request_seconds_max * 1000));
   o.auth.session_seconds = int64_t(a.session_hours * 3600);
   o.access_log = !a.quiet;
+  o.web_dir = a.web;
   auto log = server::JsonLog::Open(a.log_file);
   if (!log.ok()) return Fail(log.status());
   o.log = std::move(*log);
@@ -79,6 +91,7 @@ int Serve(ServeArgs& a) {
                    " on " + url + " with " + std::to_string(o.threads) + " threads",
                {{"data", a.data},
                 {"url", url},
+                {"web", a.web},
                 {"last_sequence", (*db)->last_sequence()},
                 {"threads", o.threads}});
   int signal = 0;
@@ -129,6 +142,11 @@ Runner AddServeCommand(CLI::App& app) {
   cmd->add_option("--tls-key", o.tls.key_file, "PEM private key of --tls-cert");
   cmd->add_option("--log-file", a->log_file,
                   "Append the JSON log here instead of writing it on stderr");
+  cmd->add_option("--web", a->web,
+                  "Serve the web app's production build from this directory at / (default: "
+                  "web/dist of the source tree the executable was built in, when built; '' for "
+                  "none)")
+      ->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "No line per request in the log (errors still are)");
   return [=] { return Serve(*a); };
 }

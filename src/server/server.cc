@@ -7,6 +7,7 @@
 #include "server/live_hub.h"
 #include "server/metrics.h"
 #include "server/request_trace.h"
+#include "server/static_files.h"
 
 namespace quantatom::server {
 
@@ -33,6 +34,7 @@ struct Server::Impl {
   JobQueue jobs;  // stopped before the listener
   // Set once the listener runs; /metrics may be asked before Start returns.
   std::atomic<const HttpListener*> running{nullptr};
+  std::unique_ptr<StaticFiles> web;        // nullptr: no web app
   std::unique_ptr<LiveHub> live;           // stopped before the listener
   std::unique_ptr<HttpListener> listener;  // last: stopped before the rest goes
 };
@@ -41,6 +43,7 @@ HttpResponse Server::Impl::Route(HttpRequest& req, std::string& user, const serv
   Router::Match match = router.Find(req.method, req.path);
   route = match.route;
   if (!match.route) {
+    if (match.allowed.empty() && web && StaticFiles::Serves(req)) return web->Answer(req);
     if (match.allowed.empty())
       return ErrorResponse(404, "NO_ROUTE",
                            "no resource at " + req.path + " (GET /api/openapi.json lists them)");
@@ -150,6 +153,9 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   }
   auto impl = std::make_unique<Impl>(db, std::move(auth), std::move(options), data_dir);
   Impl* raw = impl.get();
+  if (!raw->options.web_dir.empty()) {
+    QA_ASSIGN_OR_RETURN(impl->web, StaticFiles::Open(raw->options.web_dir));
+  }
   AddHealthRoutes(impl->router, impl->ctx);
   AddMetricsRoute(impl->router, [raw] {
     const HttpListener* listener = raw->running.load();
@@ -172,6 +178,7 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddMemberRoutes(impl->router, impl->ctx);
   AddViewRoutes(impl->router, impl->ctx);
   AddJobRoutes(impl->router, impl->ctx);
+  AddUndoRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);
   raw->options.http.takes_bulk_body = [raw](std::string_view method, std::string_view path) {
     const server::Route* route = raw->router.Find(std::string(method), std::string(path)).route;

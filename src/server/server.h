@@ -31,6 +31,8 @@ struct ServerOptions {
   // logged, one JSON object a line; nullptr: stderr.
   std::shared_ptr<JsonLog> log;
   bool access_log = false;  // a line per request; answers 5xx are logged regardless
+  // The web app's production build, served at "/" (static_files.h); "": none.
+  std::string web_dir;
 };
 
 class Server {
