@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "quantatom/dimension.h"
+#include "quantatom/sandbox.h"
 #include "quantatom/status.h"
 #include "quantatom/transaction.h"
 #include "quantatom/view.h"
@@ -97,6 +98,9 @@ class Cube {
   void UnpackKey(uint64_t key, LeafOrdinal* leaves) const;
 
   Result<Grid> Query(const ViewSpec& view) const;
+  // The view as it reads with `cells` (leaf cells, each once) holding
+  // those values instead of the cube's: a sandbox's overlay.
+  Result<Grid> QueryWith(const ViewSpec& view, std::span<const SandboxCell> cells) const;
   // The errors Query would give for `view` (its dimensions, members and the
   // grid's size), without reading a cell.
   Status CheckView(const ViewSpec& view) const;

@@ -15,6 +15,7 @@
 #include "quantatom/env.h"
 #include "quantatom/load.h"
 #include "quantatom/model.h"
+#include "quantatom/sandbox.h"
 #include "quantatom/slice.h"
 #include "quantatom/spread.h"
 #include "quantatom/status.h"
@@ -142,6 +143,33 @@ class Database {
                                   const CommitContext& ctx, const WritebackAccess& access = {});
   Result<CommitResult> Allocate(const std::string& cube, const Allocation& allocation,
                                 const CommitContext& ctx, const WritebackAccess& access = {});
+
+  // Holds: the cells ctx.user holds on a cube, replacing the list. A spread
+  // by that user leaves every leaf beneath them alone.
+  Result<CommitResult> SetHolds(const std::string& cube, std::vector<Coordinate> cells,
+                                const CommitContext& ctx);
+  std::vector<Coordinate> Holds(const std::string& user, const std::string& cube) const;
+
+  // Sandboxes (quantatom/sandbox.h), owned by ctx.user: the first write
+  // makes one over `cube`, starting from the last committed sequence.
+  Result<CommitResult> WriteSandbox(const std::string& sandbox, const std::string& cube,
+                                    const WriteBatch& batch, const CommitContext& ctx);
+  // A view as it reads through the owner's sandbox.
+  Result<Grid> QuerySandbox(const std::string& owner, const std::string& sandbox,
+                            const ViewSpec& view) const;
+  // Applies the sandbox's cells as one transaction, conflicts resolved by
+  // `policy`; the sandbox then starts again, empty, from that transaction.
+  // A refusal (kRefuse and a conflict) commits nothing and reports them.
+  Result<MergeReport> CommitSandbox(const std::string& sandbox, ConflictPolicy policy,
+                                    const CommitContext& ctx, const WritebackAccess& access = {});
+  Result<CommitResult> DiscardSandbox(const std::string& sandbox, const CommitContext& ctx);
+  std::optional<Sandbox> FindSandbox(const std::string& owner, const std::string& sandbox) const;
+  std::vector<SandboxInfo> Sandboxes(const std::string& owner) const;
+  // Edits a client made offline from `base_sequence`, merged as a sandbox
+  // commit would be.
+  Result<MergeReport> MergeEdits(const std::string& cube, uint64_t base_sequence,
+                                 std::vector<SandboxCell> edits, ConflictPolicy policy,
+                                 const CommitContext& ctx, const WritebackAccess& access = {});
 
   // A fact file (docs/formats.md) into an existing cube, as one transaction.
   Result<CommitResult> LoadFacts(const std::string& cube, const std::string& path,

@@ -11,6 +11,7 @@
 
 #include "quantatom/cube.h"
 #include "quantatom/dimension.h"
+#include "quantatom/sandbox.h"
 #include "quantatom/status.h"
 
 namespace quantatom {
@@ -57,12 +58,17 @@ class Model {
   const std::vector<std::shared_ptr<const Dimension>>& dimensions() const { return dims_; }
   const std::vector<std::shared_ptr<Cube>>& cubes() const { return cubes_; }
 
+  // Users' held cells and sandboxes (quantatom/sandbox.h).
+  Workspaces& workspaces() { return workspaces_; }
+  const Workspaces& workspaces() const { return workspaces_; }
+
  private:
   std::vector<std::shared_ptr<const Dimension>> dims_;
   std::vector<std::shared_ptr<Cube>> cubes_;
   std::map<std::string, uint64_t> cube_created_;  // folded cube name -> sequence
   // Folded cube name -> folded view name -> the view.
   std::map<std::string, std::map<std::string, SavedView>> views_;
+  Workspaces workspaces_;
 };
 
 }  // namespace quantatom

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,47 @@ struct SandboxInfo {
   std::string owner, name, cube;
   uint64_t base_sequence = 0;  // the base it started from
   size_t cells = 0;
+};
+
+// A sandbox as the model keeps it.
+struct Sandbox {
+  std::string owner, name, cube;
+  uint64_t base_sequence = 0;  // the base it started from: changes after it may conflict
+  std::map<Coordinate, std::optional<double>> cells;  // leaf cell -> its value here
+};
+
+// What users keep beside the model's shared data: held cells and
+// sandboxes. Changed by logged transactions like the model, so it survives
+// restarts; private to its user (kept out of the change feed and history).
+// REQUIRES: external synchronization, as for the Model that holds it.
+class Workspaces {
+ public:
+  // The cells `user` holds on `cube` (case-insensitive), in the order held.
+  std::vector<Coordinate> Holds(std::string_view user, std::string_view cube) const;
+  void SetHolds(std::string_view user, std::string_view cube, std::vector<Coordinate> cells);
+
+  const Sandbox* FindSandbox(std::string_view owner, std::string_view name) const;
+  // The sandbox of that name, made over `cube` from `base_sequence` when new.
+  Sandbox& OpenSandbox(std::string_view owner, std::string_view name, std::string_view cube,
+                       uint64_t base_sequence);
+  bool RemoveSandbox(std::string_view owner, std::string_view name);
+  std::vector<const Sandbox*> SandboxesOf(std::string_view owner) const;  // by name
+
+  // Forgets the holds and sandboxes of a deleted cube.
+  void DropCube(std::string_view cube);
+
+  // Every hold and sandbox, for snapshots.
+  struct HoldList {
+    std::string user, cube;
+    std::vector<Coordinate> cells;
+  };
+  std::vector<HoldList> AllHolds() const;
+  std::vector<const Sandbox*> AllSandboxes() const;
+
+ private:
+  // (user, folded cube) -> held cells; (owner, folded sandbox name) -> it.
+  std::map<std::pair<std::string, std::string>, HoldList> holds_;
+  std::map<std::pair<std::string, std::string>, Sandbox> sandboxes_;
 };
 
 }  // namespace quantatom

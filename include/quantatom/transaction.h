@@ -27,6 +27,12 @@ enum class OperationKind : uint8_t {
   kCopySlice = 21,
   kClearSlice = 22,
   kAllocate = 23,
+  // Users' workspaces (quantatom/sandbox.h), private to their user: kept out
+  // of the change feed and cell history. A sandbox commit is data.
+  kSetHolds = 24,        // parameters: the user's held cells on a cube
+  kSandboxWrite = 25,    // deltas: the sandbox's cells (old: its value before)
+  kSandboxDiscard = 26,  // parameters: the sandbox
+  kSandboxCommit = 27,   // deltas: the cube's atoms the sandbox (or offline edits) changed
   // Structure changes; their parameters are JSON (db/structure_log.h). A
   // member change's deltas are the atoms it removes, of every cube.
   kDeleteDimension = 6,
@@ -42,6 +48,8 @@ const char* OperationKindName(OperationKind kind);
 // Changes to dimensions, cubes or saved views (not to atoms alone): a
 // snapshot keeps them as logged, and they form commit groups of their own.
 bool IsStructureChange(OperationKind kind);
+// Changes to a user's holds or sandboxes, no one else's business.
+bool IsPrivateChange(OperationKind kind);
 
 using Hash = std::array<uint8_t, 32>;
 

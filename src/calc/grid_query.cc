@@ -2,6 +2,7 @@
 // the grid in one consolidation (or from the cache), suppresses empties.
 #include <mutex>
 
+#include "calc/grid_overlay.h"
 #include "model/cube_impl.h"
 #include "view/selection.h"
 
@@ -130,7 +131,22 @@ Status CheckQuery(const Cube::Impl& cube, const ViewSpec& view) {
   return ResolveChecked(cube, view).status();
 }
 
-Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
+namespace {
+
+// The axis as the overlay reads it: member ids only.
+GridAxis AxisOf(const ResolvedAxis& a) {
+  GridAxis out{a.dims, {}};
+  for (const auto& members : a.members) {
+    out.members.emplace_back();
+    for (const HeaderMember& m : members) out.members.back().push_back(m.id);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view,
+                      std::span<const SandboxCell> overlay) {
   QA_ASSIGN_OR_RETURN(Resolved r, ResolveChecked(cube, view));
   const size_t nr = r.rows.tuples(), nc = r.columns.tuples();
   Grid grid;
@@ -155,6 +171,8 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
   {
     std::shared_lock lock(cube.mu);
     aggregates = cube.Aggregates(cells);
+    if (!overlay.empty())
+      AddOverlay(cube, AxisOf(r.rows), AxisOf(r.columns), r.context, overlay, aggregates);
   }
   grid.values.reserve(cells.size());
   for (const CellAggregate& a : aggregates)

@@ -1,6 +1,7 @@
 #include "db/apply.h"
 
 #include "db/structure_change.h"
+#include "db/workspace_log.h"
 
 namespace quantatom {
 
@@ -20,6 +21,11 @@ Status ApplyTransaction(Model& model, const Transaction& txn) {
                                   txn.cube + "'");
       return cube->ApplyDeltas(txn.deltas);
     }
+    case OperationKind::kSetHolds:
+    case OperationKind::kSandboxWrite:
+    case OperationKind::kSandboxDiscard:
+    case OperationKind::kSandboxCommit:
+      return ApplyWorkspaceChange(model, txn);
     default:
       return Status::Corruption("transaction " + std::to_string(txn.sequence) +
                                 ": unknown operation " +

@@ -100,6 +100,9 @@ Result<CommitResult> Database::Undo(uint64_t sequence, const CommitContext& ctx)
   if (IsStructureChange(target->kind))
     return Status::Precondition("transaction " + std::to_string(sequence) +
                                 " changed the structure; only data changes can be undone");
+  if (IsPrivateChange(target->kind))
+    return Status::Precondition("transaction " + std::to_string(sequence) +
+                                " changed holds or a sandbox; only data changes can be undone");
   if (target->sequence < CubeCreatedSequence(target->cube))
     return Status::NotFound("transaction " + std::to_string(sequence) +
                             " changed an earlier cube named '" + target->cube + "', deleted since");

@@ -8,6 +8,7 @@
 
 #include "db/apply.h"
 #include "db/client_ids.h"
+#include "db/workspace_log.h"
 #include "log/log_format.h"
 #include "log/transaction_codec.h"
 #include "util/memory_release.h"
@@ -107,6 +108,12 @@ std::string Serialize(const Model& model, const SnapshotState& state) {
   for (const auto& cube : model.cubes()) {
     std::string body;
     EncodeTransaction(AtomsOf(*cube, state.sequence), *cube->AtomsAsDeltas(), body);
+    AddRecord(out, kRecordTransaction, body);
+  }
+  // Users' holds and sandboxes as the transactions that would make them.
+  for (const Transaction& t : WorkspaceTransactions(model, state.sequence)) {
+    std::string body;
+    EncodeTransaction(t, body);
     AddRecord(out, kRecordTransaction, body);
   }
   nlohmann::json legacy = nlohmann::json::object();

@@ -100,10 +100,18 @@ Result<CommitResult> Database::Spread(const std::string& cube_name, const Spread
     if (!reference) return Status::NotFound("reference: unknown cube '" + name + "'");
   }
   const SpreadLimits limits = impl_->options.writeback_limits;
+  Impl* impl = impl_.get();
   return SubmitPlanned(*impl_, cube, OperationKind::kSpread,
                        SpreadParameters(*cube, request).dump(), ctx,
-                       [cube, reference, request, limits, access] {
-                         return PlanSpread(*cube, reference.get(), request, limits, access);
+                       [impl, cube, reference, request, limits, access, user = ctx.user] {
+                         // The user's own holds on the cube count too.
+                         SpreadRequest r = request;
+                         {
+                           std::shared_lock lock(impl->structure_mu);
+                           for (Coordinate& h : impl->model.workspaces().Holds(user, cube->name()))
+                             r.holds.push_back(std::move(h));
+                         }
+                         return PlanSpread(*cube, reference.get(), r, limits, access);
                        });
 }
 

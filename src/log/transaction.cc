@@ -112,6 +112,14 @@ const char* OperationKindName(OperationKind kind) {
       return "clear";
     case OperationKind::kAllocate:
       return "allocate";
+    case OperationKind::kSetHolds:
+      return "set_holds";
+    case OperationKind::kSandboxWrite:
+      return "sandbox_write";
+    case OperationKind::kSandboxDiscard:
+      return "sandbox_discard";
+    case OperationKind::kSandboxCommit:
+      return "sandbox_commit";
     case OperationKind::kDeleteDimension:
       return "delete_dimension";
     case OperationKind::kDeleteCube:
@@ -148,6 +156,11 @@ bool IsStructureChange(OperationKind kind) {
     default:  // data: writes, loads, undos, writeback
       return false;
   }
+}
+
+bool IsPrivateChange(OperationKind kind) {
+  return kind == OperationKind::kSetHolds || kind == OperationKind::kSandboxWrite ||
+         kind == OperationKind::kSandboxDiscard;
 }
 
 void ForEachCubeDeltas(const Transaction& txn,

@@ -431,6 +431,15 @@ Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
 }
 
 Result<Grid> Cube::Query(const ViewSpec& view) const { return RunQuery(*impl_, view); }
+
+Result<Grid> Cube::QueryWith(const ViewSpec& view, std::span<const SandboxCell> cells) const {
+  for (const SandboxCell& c : cells) {
+    QA_RETURN_IF_ERROR(CheckCoordinate(*impl_, c.cell));
+    if (!impl_->IsLeafCoordinate(c.cell))
+      return Status::Invalid("overlay cell " + Describe(*impl_, c.cell) + " is not a leaf cell");
+  }
+  return RunQuery(*impl_, view, cells);
+}
 Status Cube::CheckView(const ViewSpec& view) const { return CheckQuery(*impl_, view); }
 
 void Cube::ForEachAtom(const std::function<void(const AtomRef&)>& fn) const {

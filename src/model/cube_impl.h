@@ -41,7 +41,10 @@ struct Cube::Impl {
 };
 
 // Runs a view. REQUIRES: nothing held; takes the read lock itself.
-Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view);
+// With `overlay`, as the view reads with those leaf cells holding those
+// values (validated by the caller).
+Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view,
+                      std::span<const SandboxCell> overlay = {});
 // What RunQuery checks before it reads a cell: dimensions, members, limits.
 Status CheckQuery(const Cube::Impl& cube, const ViewSpec& view);
 

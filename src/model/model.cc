@@ -68,6 +68,7 @@ Status Model::RemoveCube(std::string_view name) {
   QA_RETURN_IF_ERROR(RemoveByName(cubes_, name, "cube"));
   cube_created_.erase(FoldCase(name));
   views_.erase(FoldCase(name));
+  workspaces_.DropCube(name);
   return Status::Ok();
 }
 

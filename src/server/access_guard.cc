@@ -204,6 +204,8 @@ void RequireWritable(const Cube& cube, const security::CubeAccess& access,
 
 std::optional<json> VisibleTransactionJson(const ServerContext& ctx, const Principal& p,
                                            const Transaction& t) {
+  // Holds and sandboxes are their user's own business, an admin's too.
+  if (IsPrivateChange(t.kind)) return std::nullopt;
   auto value = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   const bool several = !t.other_cubes.empty();
   json deltas = json::array();

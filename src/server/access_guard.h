@@ -67,9 +67,22 @@ std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::Cube
 // The answer to a view for the principal: its grid (as of ?as_of=N when
 // asked) restricted by RestrictedGridJson, with X-Quantatom-Sequence. Names
 // of members it cannot see are unknown to the view (MemberFilter).
+// `read`, when given, reads the grid instead of the cube (a sandbox's).
 HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
                           const std::shared_ptr<Cube>& cube,
-                          const std::shared_ptr<const security::CubeAccess>& access, ViewSpec view);
+                          const std::shared_ptr<const security::CubeAccess>& access, ViewSpec view,
+                          const std::function<Result<Grid>(const ViewSpec&)>& read = nullptr);
+
+// A cell write's body: {"cells": [{"members": [...], "value": n | null}],
+// "expected_sequence"?, "client_txn_id"?}, names resolved as the principal
+// sees them; 400/404/413 for a bad one.
+struct ParsedWrite {
+  WriteBatch batch;
+  std::optional<uint64_t> expected_sequence;
+  std::string client_txn_id;
+};
+ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube,
+                       const security::CubeAccess& access, const std::string& text);
 
 // 403 FORBIDDEN naming the cells (up to 100) of `batch` the principal may
 // not write; returns when it may write them all. Call before committing.

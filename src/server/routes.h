@@ -21,6 +21,7 @@ struct ServerLimits {
   size_t history_changes_max = 10'000;  // newest changes of a cell shown
   size_t client_txn_id_bytes_max = 200;
   size_t grants_per_cube_max = 10'000;        // member grants of one role on one cube
+  size_t holds_per_cube_max = 10'000;         // cells one user holds on one cube
   size_t bulk_cells_max = 20'000'000;         // cells of one bulk write: 413 TOO_MANY_CELLS
   size_t bulk_rejections_listed_max = 1'000;  // rejected cells named; the rest counted
   // Live updates (GET /api/live, live_hub.h); the WebSocket transport's own
@@ -61,6 +62,8 @@ void AddChangeRoutes(Router& router, ServerContext& ctx);
 // Bulk writes of CSV or columnar JSON and streamed exports (routes_bulk.cc).
 void AddBulkRoutes(Router& router, ServerContext& ctx);
 void AddRoleRoutes(Router& router, ServerContext& ctx);
+// Holds, sandboxes and offline edits (routes_workspaces.cc).
+void AddWorkspaceRoutes(Router& router, ServerContext& ctx);
 // Spreads, slice copies and clears, allocations (routes_writeback.cc).
 void AddWritebackRoutes(Router& router, ServerContext& ctx);
 // Creating and deleting dimensions and cubes (routes_structure.cc).

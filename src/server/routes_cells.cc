@@ -9,8 +9,8 @@ namespace quantatom::server {
 
 HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
                           const std::shared_ptr<Cube>& cube,
-                          const std::shared_ptr<const security::CubeAccess>& access,
-                          ViewSpec view) {
+                          const std::shared_ptr<const security::CubeAccess>& access, ViewSpec view,
+                          const std::function<Result<Grid>(const ViewSpec&)>& read) {
   // Names of members the principal cannot see are unknown to its view.
   view.member_visible = MemberFilter(access);
   // Empty rows and columns are suppressed after masking (RestrictedGridJson).
@@ -30,7 +30,7 @@ HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
   } else {
     // Read before the query: the grid reflects at least this sequence.
     sequence = ctx.db.last_sequence();
-    grid = ValueOrThrow(cube->Query(view));
+    grid = ValueOrThrow(read ? read(view) : cube->Query(view));
   }
   out.body = RestrictedGridJson(std::move(grid), *cube, *access, suppress_rows, suppress_columns);
   out.headers.push_back({"X-Quantatom-Sequence", std::to_string(sequence)});
@@ -52,11 +52,7 @@ HttpResponse View(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   return GridResponse(ctx, req, cube, access, std::move(view));
 }
 
-struct ParsedWrite {
-  WriteBatch batch;
-  std::optional<uint64_t> expected_sequence;
-  std::string client_txn_id;
-};
+}  // namespace
 
 ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube,
                        const security::CubeAccess& access, const std::string& text) {
@@ -110,6 +106,8 @@ ParsedWrite ParseWrite(const ServerContext& ctx, const Cube& cube,
   }
   return w;
 }
+
+namespace {
 
 // The cells `written` says are written that a transaction after `after`
 // changed, the newest change of each. Empty also when a transaction after

@@ -174,6 +174,7 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddLiveRoute(impl->router, impl->ctx, *impl->live);
   AddRoleRoutes(impl->router, impl->ctx);
   AddWritebackRoutes(impl->router, impl->ctx);
+  AddWorkspaceRoutes(impl->router, impl->ctx);
   AddStructureRoutes(impl->router, impl->ctx);
   AddMemberRoutes(impl->router, impl->ctx);
   AddViewRoutes(impl->router, impl->ctx);

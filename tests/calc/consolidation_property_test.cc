@@ -180,3 +180,45 @@ TEST(ConsolidationProperty, CachedCellsStayEqualToRecomputation) {
 
 }  // namespace
 }  // namespace quantatom
+
+namespace quantatom {
+namespace {
+
+// A view read through an overlay of leaf cells (a sandbox) equals the view
+// of the atoms with the overlay applied, by brute force.
+TEST(ConsolidationProperty, ReadsThroughAnOverlayMatchBruteForce) {
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937_64 rng(seed);
+    World w = MakeWorld(rng);
+    std::map<std::vector<LeafOrdinal>, std::optional<double>> overlay;
+    const size_t n = rng() % 12;
+    for (size_t i = 0; i < n; ++i) {
+      auto leaves = RandomLeaves(rng, w);
+      if (rng() % 3 == 0)
+        overlay[leaves] = std::nullopt;
+      else
+        overlay[leaves] = static_cast<double>(static_cast<int>(rng() % 201) - 100) / 2;
+    }
+    World seen = w;
+    std::vector<SandboxCell> cells;
+    for (const auto& [leaves, value] : overlay) {
+      cells.push_back({ToCoordinate(w, leaves), value});
+      if (value)
+        seen.atoms[leaves] = *value;
+      else
+        seen.atoms.erase(leaves);
+    }
+    for (int v = 0; v < 5; ++v) {
+      ViewSpec view = RandomView(rng, w);
+      auto grid = w.cube->QueryWith(view, cells);
+      ASSERT_TRUE(grid.ok()) << grid.status().ToString();
+      ASSERT_NO_FATAL_FAILURE(CheckView(seen, view, *grid));
+    }
+    // The cube itself is untouched.
+    ASSERT_EQ(w.cube->Stats().atoms, w.atoms.size());
+  }
+}
+
+}  // namespace
+}  // namespace quantatom

@@ -1,0 +1,107 @@
+#include "calc/grid_overlay.h"
+
+namespace quantatom {
+namespace {
+
+// Per leaf of one axis dimension, the header positions above it and the
+// leaf's weight in each (CSR, as in the direct consolidation).
+struct Inverted {
+  std::vector<uint32_t> begin;  // leaf_count + 1
+  std::vector<std::pair<uint32_t, double>> links;
+};
+
+Inverted Invert(const Dimension& dim, const std::vector<MemberId>& members) {
+  std::vector<std::vector<std::pair<uint32_t, double>>> per_leaf(dim.leaf_count());
+  for (uint32_t p = 0; p < members.size(); ++p)
+    for (const LeafWeight& lw : dim.leaf_weights(members[p]))
+      per_leaf[lw.leaf].push_back({p, lw.weight});
+  Inverted out;
+  out.begin.push_back(0);
+  for (auto& v : per_leaf) {
+    out.links.insert(out.links.end(), v.begin(), v.end());
+    out.begin.push_back(static_cast<uint32_t>(out.links.size()));
+  }
+  return out;
+}
+
+// The tuples of an axis above a leaf, with their weights.
+struct AxisMatcher {
+  const GridAxis& axis;
+  std::vector<Inverted> inverted;
+  std::vector<std::pair<size_t, double>> matches;
+
+  AxisMatcher(const Cube::Impl& cube, const GridAxis& a) : axis(a) {
+    for (size_t k = 0; k < a.dims.size(); ++k)
+      inverted.push_back(Invert(*cube.dims[a.dims[k]], a.members[k]));
+  }
+  const std::vector<std::pair<size_t, double>>& Match(const LeafOrdinal* leaves) {
+    matches.assign(1, {0, 1.0});
+    for (size_t k = 0; k < axis.dims.size(); ++k) {
+      const Inverted& inv = inverted[k];
+      const LeafOrdinal leaf = leaves[axis.dims[k]];
+      std::vector<std::pair<size_t, double>> next;
+      for (const auto& [index, weight] : matches)
+        for (uint32_t i = inv.begin[leaf]; i < inv.begin[leaf + 1]; ++i)
+          next.push_back(
+              {index * axis.members[k].size() + inv.links[i].first, weight * inv.links[i].second});
+      matches = std::move(next);
+    }
+    return matches;
+  }
+};
+
+}  // namespace
+
+size_t GridAxis::tuples() const {
+  size_t n = 1;
+  for (const auto& m : members) n *= m.size();
+  return n;
+}
+
+void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& columns,
+                const Coordinate& context, std::span<const SandboxCell> overlay,
+                std::vector<CellAggregate>& aggregates) {
+  const size_t dims = cube.dims.size(), nc = columns.tuples();
+  std::vector<bool> on_axis(dims, false);
+  for (size_t d : rows.dims) on_axis[d] = true;
+  for (size_t d : columns.dims) on_axis[d] = true;
+  // The context's weight per leaf, for the dimensions on no axis.
+  std::vector<std::vector<double>> context_weight(dims);
+  std::vector<std::vector<uint8_t>> under_context(dims);
+  for (size_t d = 0; d < dims; ++d) {
+    if (on_axis[d]) continue;
+    context_weight[d].assign(cube.dims[d]->leaf_count(), 0);
+    under_context[d].assign(cube.dims[d]->leaf_count(), 0);
+    for (const LeafWeight& lw : cube.dims[d]->leaf_weights(context[d])) {
+      context_weight[d][lw.leaf] = lw.weight;
+      under_context[d][lw.leaf] = 1;
+    }
+  }
+  AxisMatcher row_match(cube, rows), column_match(cube, columns);
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (const SandboxCell& cell : overlay) {
+    for (size_t d = 0; d < dims; ++d) leaves[d] = cube.dims[d]->leaf_ordinal(cell.cell[d]);
+    double weight = 1;
+    bool beneath = true;
+    for (size_t d = 0; d < dims && beneath; ++d) {
+      if (on_axis[d]) continue;
+      beneath = under_context[d][leaves[d]];
+      weight *= context_weight[d][leaves[d]];
+    }
+    if (!beneath) continue;
+    const std::optional<double> stored = cube.store.Get(cube.layout.Pack(leaves));
+    const double delta = cell.value.value_or(0) - stored.value_or(0);
+    const int64_t atoms = int64_t{cell.value.has_value()} - int64_t{stored.has_value()};
+    if (delta == 0 && atoms == 0) continue;
+    const auto& row_hits = row_match.Match(leaves);
+    if (row_hits.empty()) continue;
+    for (const auto& [c, wc] : column_match.Match(leaves))
+      for (const auto& [r, wr] : row_hits) {
+        CellAggregate& a = aggregates[r * nc + c];
+        a.sum += delta * weight * wr * wc;
+        a.atoms += static_cast<uint64_t>(atoms);  // wraps back for a removed atom
+      }
+  }
+}
+
+}  // namespace quantatom
