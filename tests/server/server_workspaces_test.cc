@@ -73,8 +73,8 @@ TEST_F(ServerWorkspacesTest, ASandboxIsReadThroughAndCommittedWithAPolicy) {
   EXPECT_EQ(Read("East", "Jan"), 17.0);
   EXPECT_EQ(client_->Request("DELETE", "/api/cubes/Sales/sandboxes/plan", "", token_).status, 200);
   EXPECT_EQ(client_->Get("/api/cubes/Sales/sandboxes/plan", token_).status, 404);
-  HttpReply feed = client_->Get("/api/changes?after=0", token_);
-  for (const json& t : feed.Json()["transactions"]) EXPECT_NE(t["kind"], "sandbox_write");
+  const json feed = client_->Get("/api/changes?after=0", token_).Json();
+  for (const json& t : feed["transactions"]) EXPECT_NE(t["kind"], "sandbox_write");
 }
 
 TEST_F(ServerWorkspacesTest, OfflineEditsMergeWithTheirBaseSequence) {
