@@ -72,6 +72,81 @@ json Timings(const std::vector<double>& ms) {
           {"samples", ms.size()}};
 }
 
+// A sandbox with 10,000 changed leaves (existing Budget atoms, +1 each).
+// GRID_SMALL read through it against the base read: warm (no commit since
+// the last read), right after an edit elsewhere (a commit: the sandbox's
+// cached grids are stale, the cube's cells were kept current), and cold
+// (the cube's cache emptied too). Then a commit with its conflict check
+// while the base moved under 1 % of the cells.
+Result<json> SandboxFigures(Database& db, const Cube& cube, const ViewSpec& grid, int repetitions) {
+  constexpr size_t kCells = 10'000;
+  const size_t vdim = *cube.DimensionIndex("Version");
+  const Dimension& version = *cube.dimensions()[vdim];
+  std::vector<std::vector<bool>> keep(cube.dimensions().size());
+  keep[vdim].assign(version.leaf_count(), false);
+  keep[vdim][version.leaf_ordinal(*version.Find("Budget"))] = true;
+  Cube::AtomsCopy budget = cube.CopyAtoms(keep);
+  const size_t step = std::max<size_t>(1, budget.keys.size() / kCells);
+  WriteBatch batch, base_moves;
+  std::vector<LeafOrdinal> leaves(cube.dimensions().size());
+  Coordinate elsewhere;  // an Actual leaf: edited between reads
+  for (size_t i = 0; i < budget.keys.size() && batch.size() < kCells; i += step) {
+    cube.UnpackKey(budget.keys[i], leaves.data());
+    Coordinate c;
+    for (size_t d = 0; d < leaves.size(); ++d)
+      c.push_back(cube.dimensions()[d]->leaf_member(leaves[d]));
+    if (elsewhere.empty()) {
+      elsewhere = c;
+      elsewhere[vdim] = *version.Find("Actual");
+    }
+    batch.Set(c, budget.values[i] + 1);
+    if (batch.size() % 100 == 0) base_moves.Set(c, budget.values[i] + 2);  // 1 % conflict
+  }
+  const CommitContext ctx{"bench", ""};
+  QA_RETURN_IF_ERROR(db.WriteSandbox("bench", cube.name(), batch, ctx).status());
+  std::vector<double> base[3], sandbox[3];  // warm, after an edit, cold
+  auto time = [&](std::vector<double>& into, const std::function<Status()>& read) {
+    auto t = Clock::now();
+    Status s = read();
+    into.push_back(MsSince(t));
+    return s;
+  };
+  auto read_base = [&] { return cube.Query(grid).status(); };
+  auto read_sandbox = [&] { return db.QuerySandbox("bench", "bench", grid).status(); };
+  auto edit = [&](double v) {
+    WriteBatch b;
+    b.Set(elsewhere, v);
+    return db.Write(cube.name(), b, ctx).status();
+  };
+  for (int i = 0; i < 7; ++i) {
+    QA_RETURN_IF_ERROR(edit(i));
+    QA_RETURN_IF_ERROR(time(base[1], read_base));
+    QA_RETURN_IF_ERROR(time(sandbox[1], read_sandbox));
+    QA_RETURN_IF_ERROR(time(base[0], read_base));
+    QA_RETURN_IF_ERROR(time(sandbox[0], read_sandbox));
+    QA_RETURN_IF_ERROR(edit(i + 0.5));
+    cube.ClearCache();
+    QA_RETURN_IF_ERROR(time(base[2], read_base));
+    cube.ClearCache();
+    QA_RETURN_IF_ERROR(time(sandbox[2], read_sandbox));
+  }
+  QA_RETURN_IF_ERROR(db.Write(cube.name(), base_moves, ctx).status());
+  auto t = Clock::now();
+  QA_ASSIGN_OR_RETURN(MergeReport report,
+                      db.CommitSandbox("bench", ConflictPolicy::kMergeDeltas, ctx));
+  const double commit_ms = MsSince(t);
+  json out = {{"cells", batch.size()}};
+  const char* kinds[] = {"warm", "after_edit", "cold"};
+  for (int k = 0; k < 3; ++k) {
+    out[std::string("base_read_") + kinds[k] + "_p50_ms"] = Percentile(base[k], 0.5);
+    out[std::string("sandbox_read_") + kinds[k] + "_p50_ms"] = Percentile(sandbox[k], 0.5);
+  }
+  out["commit_ms"] = commit_ms;
+  out["commit_conflicts"] = report.conflicts.size();
+  out["commit_cells_applied"] = report.cells_applied;
+  return out;
+}
+
 }  // namespace
 
 Result<nlohmann::ordered_json> RunWritebackBench(const WritebackBenchOptions& o) {
@@ -155,6 +230,7 @@ Result<nlohmann::ordered_json> RunWritebackBench(const WritebackBenchOptions& o)
   out["ALLOCATE"] = Timings(ms);
   out["ALLOCATE"]["targets_written"] = targets;
   out["ALLOCATE"]["source_reads_amount"] = correct;
+  QA_ASSIGN_OR_RETURN(out["SANDBOX"], SandboxFigures(*db, *cube, grid, o.repetitions));
   db.reset();
   fs::remove_all(o.data_dir);
   return out;

@@ -39,5 +39,12 @@ print(f"COPY_VERSION         p50 {med('COPY_VERSION', 'p50_ms'):7.2f} ms  "
       f"first {med('COPY_VERSION', 'first_ms'):7.2f} ms  ({med('COPY_VERSION', 'atoms'):,.0f} atoms)")
 print(f"ALLOCATE             p50 {med('ALLOCATE', 'p50_ms'):7.2f} ms  first {med('ALLOCATE', 'first_ms'):7.2f} ms  "
       f"({med('ALLOCATE', 'targets_written'):,.0f} targets)")
+s = lambda k: med('SANDBOX', k)
+print(f"SANDBOX ({s('cells'):,.0f} cells) GRID_SMALL read, base vs through the sandbox:")
+for kind in ("warm", "after_edit", "cold"):
+    b, x = s(f"base_read_{kind}_p50_ms"), s(f"sandbox_read_{kind}_p50_ms")
+    print(f"  {kind:11s} base {b:7.3f} ms  sandbox {x:7.3f} ms  ({x / b:.2f}x)")
+print(f"  commit with conflict check  {s('commit_ms'):.1f} ms  ({s('commit_conflicts'):.0f} conflicts merged, "
+      f"{s('commit_cells_applied'):,.0f} cells applied)")
 sys.exit(0 if ok else 1)
 PY

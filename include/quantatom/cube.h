@@ -101,6 +101,16 @@ class Cube {
   // The view as it reads with `cells` (leaf cells, each once) holding
   // those values instead of the cube's: a sandbox's overlay.
   Result<Grid> QueryWith(const ViewSpec& view, std::span<const SandboxCell> cells) const;
+  // QueryWith in two steps, so that a reader can keep the first: what the
+  // overlay adds to each cell of the view's grid (row-major, before empty
+  // rows and columns are suppressed), valid while no overlay cell changes
+  // in the cube; and the view with it added.
+  struct GridDelta {
+    std::vector<double> sums;
+    std::vector<int64_t> atoms;
+  };
+  Result<GridDelta> OverlayDelta(const ViewSpec& view, std::span<const SandboxCell> cells) const;
+  Result<Grid> QueryAdjusted(const ViewSpec& view, const GridDelta& delta) const;
   // The errors Query would give for `view` (its dimensions, members and the
   // grid's size), without reading a cell.
   Status CheckView(const ViewSpec& view) const;

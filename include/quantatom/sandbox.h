@@ -58,6 +58,7 @@ struct SandboxInfo {
 struct Sandbox {
   std::string owner, name, cube;
   uint64_t base_sequence = 0;  // the base it started from: changes after it may conflict
+  uint64_t changed_at = 0;     // the last transaction that changed its cells
   std::map<Coordinate, std::optional<double>> cells;  // leaf cell -> its value here
 };
 

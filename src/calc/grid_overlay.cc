@@ -1,5 +1,7 @@
 #include "calc/grid_overlay.h"
 
+#include <algorithm>
+
 namespace quantatom {
 namespace {
 
@@ -28,7 +30,7 @@ Inverted Invert(const Dimension& dim, const std::vector<MemberId>& members) {
 struct AxisMatcher {
   const GridAxis& axis;
   std::vector<Inverted> inverted;
-  std::vector<std::pair<size_t, double>> matches;
+  std::vector<std::pair<size_t, double>> matches, next;  // reused from leaf to leaf
 
   AxisMatcher(const Cube::Impl& cube, const GridAxis& a) : axis(a) {
     for (size_t k = 0; k < a.dims.size(); ++k)
@@ -60,7 +62,7 @@ size_t GridAxis::tuples() const {
 
 void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& columns,
                 const Coordinate& context, std::span<const SandboxCell> overlay,
-                std::vector<CellAggregate>& aggregates) {
+                Cube::GridDelta& out) {
   const size_t dims = cube.dims.size(), nc = columns.tuples();
   std::vector<bool> on_axis(dims, false);
   for (size_t d : rows.dims) on_axis[d] = true;
@@ -78,9 +80,21 @@ void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& co
     }
   }
   AxisMatcher row_match(cube, rows), column_match(cube, columns);
+  // The stored values of the overlay's cells, looked up in key order.
+  std::vector<std::pair<uint64_t, size_t>> by_key(overlay.size());
   LeafOrdinal leaves[kCubeDimensionsMax];
-  for (const SandboxCell& cell : overlay) {
-    for (size_t d = 0; d < dims; ++d) leaves[d] = cube.dims[d]->leaf_ordinal(cell.cell[d]);
+  for (size_t i = 0; i < overlay.size(); ++i) {
+    for (size_t d = 0; d < dims; ++d) leaves[d] = cube.dims[d]->leaf_ordinal(overlay[i].cell[d]);
+    by_key[i] = {cube.layout.Pack(leaves), i};
+  }
+  std::sort(by_key.begin(), by_key.end());
+  std::vector<uint64_t> keys(by_key.size());
+  for (size_t i = 0; i < by_key.size(); ++i) keys[i] = by_key[i].first;
+  std::vector<std::optional<double>> stored_sorted;
+  cube.store.GetSorted(keys, stored_sorted);
+  for (size_t j = 0; j < by_key.size(); ++j) {
+    const SandboxCell& cell = overlay[by_key[j].second];
+    cube.layout.Unpack(keys[j], leaves);
     double weight = 1;
     bool beneath = true;
     for (size_t d = 0; d < dims && beneath; ++d) {
@@ -89,7 +103,7 @@ void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& co
       weight *= context_weight[d][leaves[d]];
     }
     if (!beneath) continue;
-    const std::optional<double> stored = cube.store.Get(cube.layout.Pack(leaves));
+    const std::optional<double>& stored = stored_sorted[j];
     const double delta = cell.value.value_or(0) - stored.value_or(0);
     const int64_t atoms = int64_t{cell.value.has_value()} - int64_t{stored.has_value()};
     if (delta == 0 && atoms == 0) continue;
@@ -97,9 +111,8 @@ void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& co
     if (row_hits.empty()) continue;
     for (const auto& [c, wc] : column_match.Match(leaves))
       for (const auto& [r, wr] : row_hits) {
-        CellAggregate& a = aggregates[r * nc + c];
-        a.sum += delta * weight * wr * wc;
-        a.atoms += static_cast<uint64_t>(atoms);  // wraps back for a removed atom
+        out.sums[r * nc + c] += delta * weight * wr * wc;
+        out.atoms[r * nc + c] += atoms;
       }
   }
 }

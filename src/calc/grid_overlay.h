@@ -18,11 +18,11 @@ struct GridAxis {
   size_t tuples() const;
 };
 
-// Adds to `aggregates` (rows x columns, row-major) the difference each
-// overlay cell makes when it holds its value instead of the stored atom.
+// Adds to `delta` (rows x columns, row-major) the difference each overlay
+// cell makes when it holds its value instead of the stored atom.
 // REQUIRES: the cube's read lock held; overlay cells are leaf cells.
 void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& columns,
                 const Coordinate& context, std::span<const SandboxCell> overlay,
-                std::vector<CellAggregate>& aggregates);
+                Cube::GridDelta& delta);
 
 }  // namespace quantatom

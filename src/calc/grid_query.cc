@@ -145,7 +145,17 @@ GridAxis AxisOf(const ResolvedAxis& a) {
 
 }  // namespace
 
-Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view,
+Result<Cube::GridDelta> OverlayDeltaOf(const Cube::Impl& cube, const ViewSpec& view,
+                                       std::span<const SandboxCell> overlay) {
+  QA_ASSIGN_OR_RETURN(Resolved r, ResolveChecked(cube, view));
+  const size_t cells = r.rows.tuples() * r.columns.tuples();
+  Cube::GridDelta delta{std::vector<double>(cells, 0), std::vector<int64_t>(cells, 0)};
+  std::shared_lock lock(cube.mu);
+  AddOverlay(cube, AxisOf(r.rows), AxisOf(r.columns), r.context, overlay, delta);
+  return delta;
+}
+
+Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view, const Cube::GridDelta* delta,
                       std::span<const SandboxCell> overlay) {
   QA_ASSIGN_OR_RETURN(Resolved r, ResolveChecked(cube, view));
   const size_t nr = r.rows.tuples(), nc = r.columns.tuples();
@@ -168,11 +178,26 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view,
     }
   }
   std::vector<CellAggregate> aggregates;
+  Cube::GridDelta own;
   {
     std::shared_lock lock(cube.mu);
     aggregates = cube.Aggregates(cells);
-    if (!overlay.empty())
-      AddOverlay(cube, AxisOf(r.rows), AxisOf(r.columns), r.context, overlay, aggregates);
+    // Under the same read as the aggregates: the overlay's stored values
+    // and the sums they correct come from one state of the cube.
+    if (!overlay.empty()) {
+      own = Cube::GridDelta{std::vector<double>(cells.size(), 0),
+                            std::vector<int64_t>(cells.size(), 0)};
+      AddOverlay(cube, AxisOf(r.rows), AxisOf(r.columns), r.context, overlay, own);
+      delta = &own;
+    }
+  }
+  if (delta) {
+    if (delta->sums.size() != aggregates.size() || delta->atoms.size() != aggregates.size())
+      return Status::Invalid("view: the overlay's delta was made for another grid");
+    for (size_t i = 0; i < aggregates.size(); ++i) {
+      aggregates[i].sum += delta->sums[i];
+      aggregates[i].atoms += static_cast<uint64_t>(delta->atoms[i]);  // wraps back for removals
+    }
   }
   grid.values.reserve(cells.size());
   for (const CellAggregate& a : aggregates)

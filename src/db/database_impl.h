@@ -39,6 +39,12 @@ struct CommitRequest {
 
 struct Database::Impl {
   std::unique_ptr<FileLock> lock;  // first member: released last
+  // Reads through sandboxes: per sandbox (owner NUL folded name) its cells
+  // laid flat and the overlay's delta per view, kept while the sandbox and
+  // the base values beneath its cells stay as they were (db/workspaces.cc).
+  struct SandboxReads;
+  std::mutex sandbox_reads_mu;
+  std::map<std::string, std::shared_ptr<SandboxReads>> sandbox_reads;
   std::string dir;
   Env* env;
   DatabaseOptions options;

@@ -42,6 +42,7 @@ Status ApplySandboxWrite(Model& model, const Transaction& txn, const json& p) {
     auto c = txn.deltas.coordinate(i);
     s.cells[Coordinate(c.begin(), c.end())] = txn.deltas.new_value(i);
   }
+  s.changed_at = txn.sequence;
   return Status::Ok();
 }
 
@@ -54,7 +55,7 @@ Status ApplySandboxCommit(Model& model, const Transaction& txn, const json& p) {
   // The sandbox goes on, empty, from the base it just joined.
   Sandbox& s = model.workspaces().OpenSandbox(owner, name, txn.cube, txn.sequence);
   s.cells.clear();
-  s.base_sequence = txn.sequence;
+  s.base_sequence = s.changed_at = txn.sequence;
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 // Every change is a logged transaction; a sandbox commit is planned on the
 // commit thread against the base as it is right then.
 #include <cmath>
+#include <unordered_set>
 
 #include "db/database_impl.h"
 #include "db/workspace_log.h"
@@ -136,18 +137,151 @@ std::vector<SandboxInfo> Database::Sandboxes(const std::string& owner) const {
   return out;
 }
 
+namespace {
+
+// A view as text, for cache keys: every field that changes its grid.
+std::string ViewKey(const ViewSpec& v) {
+  std::string key = FoldCase(v.cube);
+  auto axis = [&](const std::vector<AxisDimension>& a) {
+    key += '\x1e';
+    for (const AxisDimension& d : a) {
+      key += FoldCase(d.dimension) + '\x1d' + char('0' + static_cast<int>(d.order));
+      for (const std::string& m : d.members) key += '\x1f' + m;
+      key += '\x1d';
+    }
+  };
+  axis(v.rows);
+  axis(v.columns);
+  key += '\x1e';
+  for (const auto& [d, m] : v.context) key += FoldCase(d) + '\x1f' + m + '\x1d';
+  key += v.suppress_empty_rows ? 'R' : 'r';
+  key += v.suppress_empty_columns ? 'C' : 'c';
+  return key;
+}
+
+}  // namespace
+
+struct Database::Impl::SandboxReads {
+  std::mutex mu;               // one read at a time per sandbox
+  const Cube* cube = nullptr;  // the cube the keys belong to (a structure change replaces it)
+  uint64_t changed_at = UINT64_MAX;
+  std::vector<SandboxCell> cells;
+  std::unordered_set<uint64_t> keys;  // storage keys of `cells`
+  struct Adjust {
+    uint64_t sequence;  // valid as of here
+    Cube::GridDelta delta;
+  };
+  static constexpr size_t kViewsMax = 64;
+  std::unordered_map<std::string, Adjust> by_view;
+};
+
+namespace {
+
+// Whether a transaction after `since` (up to what is visible) changed one
+// of `keys` in `cube`. Past `deltas_max` deltas, assume it did.
+Result<bool> Touched(const Database& db, const Cube& cube, const std::unordered_set<uint64_t>& keys,
+                     uint64_t since) {
+  constexpr size_t kDeltasMax = 100'000;
+  const auto& dims = cube.dimensions();
+  const std::string name = FoldCase(cube.name());
+  size_t scanned = 0;
+  bool touched = false;
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (uint64_t seen = since; !touched;) {
+    QA_ASSIGN_OR_RETURN(std::vector<Transaction> txns, db.ChangesSince(seen, 256));
+    if (txns.empty()) break;
+    for (const Transaction& t : txns) {
+      seen = t.sequence;
+      ForEachCubeDeltas(t, [&](const std::string& cube_name, const AtomDeltas& d) {
+        if (touched || FoldCase(cube_name) != name) return;
+        if ((scanned += d.size()) > kDeltasMax || d.dims() != dims.size()) {
+          touched = true;
+          return;
+        }
+        for (size_t i = 0; i < d.size() && !touched; ++i) {
+          auto c = d.coordinate(i);
+          bool leaf = true;
+          for (size_t k = 0; k < dims.size() && leaf; ++k) {
+            leaf = c[k] < dims[k]->size() && dims[k]->is_leaf(c[k]);
+            if (leaf) leaves[k] = dims[k]->leaf_ordinal(c[k]);
+          }
+          touched = leaf && keys.count(cube.PackLeaves(leaves));
+        }
+      });
+    }
+  }
+  return touched;
+}
+
+}  // namespace
+
 Result<Grid> Database::QuerySandbox(const std::string& owner, const std::string& sandbox,
                                     const ViewSpec& view) const {
-  std::optional<Sandbox> s = FindSandbox(owner, sandbox);
-  if (!s) return Status::NotFound("no sandbox '" + sandbox + "'");
-  auto cube = impl_->LookupCube(s->cube);
-  if (!cube) return Status::NotFound("unknown cube '" + s->cube + "'");
+  std::shared_ptr<Cube> cube;
+  uint64_t changed_at = 0;
+  {
+    std::shared_lock lock(impl_->structure_mu);
+    const Sandbox* s = impl_->model.workspaces().FindSandbox(owner, sandbox);
+    if (!s) return Status::NotFound("no sandbox '" + sandbox + "'");
+    cube = impl_->model.FindCube(s->cube);
+    if (!cube) return Status::NotFound("unknown cube '" + s->cube + "'");
+    changed_at = s->changed_at;
+  }
   if (FoldCase(view.cube) != FoldCase(cube->name()))
     return Status::Invalid("sandbox '" + sandbox + "' is over cube '" + cube->name() + "'");
-  std::vector<SandboxCell> cells;
-  cells.reserve(s->cells.size());
-  for (auto& [c, v] : s->cells) cells.push_back({c, v});
-  return cube->QueryWith(view, cells);
+  std::shared_ptr<Impl::SandboxReads> reads;
+  {
+    std::lock_guard lock(impl_->sandbox_reads_mu);
+    auto& slot = impl_->sandbox_reads[owner + '\0' + FoldCase(sandbox)];
+    if (!slot) slot = std::make_shared<Impl::SandboxReads>();
+    reads = slot;
+  }
+  std::lock_guard lock(reads->mu);
+  if (reads->changed_at != changed_at || reads->cube != cube.get()) {
+    std::shared_lock structure(impl_->structure_mu);
+    const Sandbox* s = impl_->model.workspaces().FindSandbox(owner, sandbox);
+    if (!s) return Status::NotFound("no sandbox '" + sandbox + "'");
+    reads->cells.clear();
+    reads->keys.clear();
+    LeafOrdinal leaves[kCubeDimensionsMax];
+    for (const auto& [c, v] : s->cells) {
+      reads->cells.push_back({c, v});
+      for (size_t d = 0; d < c.size(); ++d) leaves[d] = cube->dimensions()[d]->leaf_ordinal(c[d]);
+      reads->keys.insert(cube->PackLeaves(leaves));
+    }
+    reads->changed_at = s->changed_at;
+    reads->cube = cube.get();
+    reads->by_view.clear();
+  }
+  // A view that filters member names per reader is not kept: the filter is
+  // not part of the key.
+  const std::string key = view.member_visible ? "" : ViewKey(view);
+  Result<Grid> out = Status::Invalid("not read");
+  ReadAtSequence([&](uint64_t at) {
+    auto it = key.empty() ? reads->by_view.end() : reads->by_view.find(key);
+    if (it != reads->by_view.end() && it->second.sequence != at) {
+      auto touched = Touched(*this, *cube, reads->keys, it->second.sequence);
+      if (!touched.ok() || *touched)
+        reads->by_view.erase(it), it = reads->by_view.end();
+      else
+        it->second.sequence = at;
+    }
+    if (it == reads->by_view.end()) {
+      auto delta = cube->OverlayDelta(view, reads->cells);
+      if (!delta.ok()) {
+        out = delta.status();
+        return;
+      }
+      if (key.empty()) {
+        out = cube->QueryAdjusted(view, *delta);
+        return;
+      }
+      if (reads->by_view.size() >= Impl::SandboxReads::kViewsMax) reads->by_view.clear();
+      it = reads->by_view.emplace(key, Impl::SandboxReads::Adjust{at, std::move(*delta)}).first;
+    }
+    out = cube->QueryAdjusted(view, it->second.delta);
+  });
+  return out;
 }
 
 Result<CommitResult> Database::DiscardSandbox(const std::string& sandbox,

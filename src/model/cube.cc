@@ -128,6 +128,15 @@ std::string Describe(const Cube::Impl& cube, const Coordinate& c) {
   return out + ")";
 }
 
+Status CheckOverlay(const Cube::Impl& cube, std::span<const SandboxCell> cells) {
+  for (const SandboxCell& c : cells) {
+    QA_RETURN_IF_ERROR(CheckCoordinate(cube, c.cell));
+    if (!cube.IsLeafCoordinate(c.cell))
+      return Status::Invalid("overlay cell " + Describe(cube, c.cell) + " is not a leaf cell");
+  }
+  return Status::Ok();
+}
+
 // Computes cells one consolidation at a time when their members, crossed,
 // would be far more cells than asked for.
 constexpr size_t kCrossSlack = 1024;
@@ -432,13 +441,19 @@ Result<Cube::BulkResult> Cube::BulkLoad(BulkAtoms atoms) {
 
 Result<Grid> Cube::Query(const ViewSpec& view) const { return RunQuery(*impl_, view); }
 
+Result<Cube::GridDelta> Cube::OverlayDelta(const ViewSpec& view,
+                                           std::span<const SandboxCell> cells) const {
+  QA_RETURN_IF_ERROR(CheckOverlay(*impl_, cells));
+  return OverlayDeltaOf(*impl_, view, cells);
+}
+
+Result<Grid> Cube::QueryAdjusted(const ViewSpec& view, const GridDelta& delta) const {
+  return RunQuery(*impl_, view, &delta);
+}
+
 Result<Grid> Cube::QueryWith(const ViewSpec& view, std::span<const SandboxCell> cells) const {
-  for (const SandboxCell& c : cells) {
-    QA_RETURN_IF_ERROR(CheckCoordinate(*impl_, c.cell));
-    if (!impl_->IsLeafCoordinate(c.cell))
-      return Status::Invalid("overlay cell " + Describe(*impl_, c.cell) + " is not a leaf cell");
-  }
-  return RunQuery(*impl_, view, cells);
+  QA_RETURN_IF_ERROR(CheckOverlay(*impl_, cells));
+  return RunQuery(*impl_, view, nullptr, cells);
 }
 Status Cube::CheckView(const ViewSpec& view) const { return CheckQuery(*impl_, view); }
 

@@ -41,10 +41,14 @@ struct Cube::Impl {
 };
 
 // Runs a view. REQUIRES: nothing held; takes the read lock itself.
-// With `overlay`, as the view reads with those leaf cells holding those
-// values (validated by the caller).
+// With `delta` (from OverlayDeltaOf the same view), plus what it adds; with
+// `overlay`, plus what it adds as the cube is at the same moment.
 Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view,
+                      const Cube::GridDelta* delta = nullptr,
                       std::span<const SandboxCell> overlay = {});
+// What `overlay` (leaf cells, validated by the caller) adds to the view's cells.
+Result<Cube::GridDelta> OverlayDeltaOf(const Cube::Impl& cube, const ViewSpec& view,
+                                       std::span<const SandboxCell> overlay);
 // What RunQuery checks before it reads a cell: dimensions, members, limits.
 Status CheckQuery(const Cube::Impl& cube, const ViewSpec& view);
 

@@ -19,6 +19,27 @@ std::optional<double> AtomStore::Get(uint64_t key) const {
   return p->values[it - p->keys.begin()];
 }
 
+void AtomStore::GetSorted(std::span<const uint64_t> keys,
+                          std::vector<std::optional<double>>& out) const {
+  out.assign(keys.size(), std::nullopt);
+  const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
+  auto p = partitions_.begin();
+  size_t at = 0;  // where the last key was found in *p
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const uint64_t id = keys[k] >> inner_bits_;
+    if (p == partitions_.end() || p->id != id) {
+      p = std::lower_bound(p, partitions_.end(), id,
+                           [](const Partition& q, uint64_t v) { return q.id < v; });
+      at = 0;
+      if (p == partitions_.end()) return;
+      if (p->id != id) continue;
+    }
+    const uint32_t inner = static_cast<uint32_t>(keys[k] & inner_mask);
+    at = std::lower_bound(p->keys.begin() + at, p->keys.end(), inner) - p->keys.begin();
+    if (at < p->keys.size() && p->keys[at] == inner) out[k] = p->values[at];
+  }
+}
+
 Partition& AtomStore::PartitionFor(uint64_t id) {
   auto it = std::lower_bound(partitions_.begin(), partitions_.end(), id,
                              [](const Partition& p, uint64_t v) { return p.id < v; });

@@ -32,6 +32,8 @@ class AtomStore {
   explicit AtomStore(int inner_bits) : inner_bits_(inner_bits) {}
 
   std::optional<double> Get(uint64_t key) const;
+  // Get for many keys, ascending: one walk through the partitions.
+  void GetSorted(std::span<const uint64_t> keys, std::vector<std::optional<double>>& out) const;
 
   // `changes` sorted by key, keys unique. When `old_values` is given it
   // receives the value each key had before (nullopt: it was empty).
