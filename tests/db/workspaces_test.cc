@@ -81,6 +81,11 @@ TEST_F(WorkspacesTest, ASandboxReadsTheBasePlusItsCellsWhileTheBaseMoves) {
   EXPECT_EQ(Read("East", "Jan"), 10);  // the base is untouched
   Write("bob", {{"West", "Jan", 25}});
   EXPECT_EQ(WorldRow("alice", "plan")[0], 40);  // the base moved beneath the sandbox
+  // The base moves a cell the sandbox also holds: the sandbox's value still
+  // wins (a kept adjustment of the view would now be stale).
+  Write("bob", {{"East", "Jan", 12}});
+  EXPECT_EQ(WorldRow("alice", "plan")[0], 40);
+  EXPECT_EQ(WorldRow("", "")[0], 37);
   // Emptying a cell in the sandbox empties what only it fed.
   WriteBatch clear;
   clear.Clear(Cell("East", "Feb"));
