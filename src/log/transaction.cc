@@ -126,12 +126,19 @@ const char* OperationKindName(OperationKind kind) {
 
 bool IsStructureChange(OperationKind kind) {
   switch (kind) {
-    case OperationKind::kWriteBatch:
-    case OperationKind::kLoad:
-    case OperationKind::kUndo:
-      return false;
-    default:
+    case OperationKind::kCreateDimension:
+    case OperationKind::kCreateCube:
+    case OperationKind::kDeleteDimension:
+    case OperationKind::kDeleteCube:
+    case OperationKind::kAddMember:
+    case OperationKind::kUpdateMember:
+    case OperationKind::kMoveMember:
+    case OperationKind::kDeleteMember:
+    case OperationKind::kSaveView:
+    case OperationKind::kDeleteView:
       return true;
+    default:
+      return false;
   }
 }
 
