@@ -224,7 +224,7 @@ TEST_F(ServerCellsTest, RetriedClientTxnIdAppliesOnce) {
     EXPECT_EQ(retry.Json()["sequence"], first.Json()["sequence"]);
   }
   body.erase("expected_sequence");
-  body["cells"] = {CellJson("East", "Feb", 99)};  // same id, other cells: still the first answer
+  body["cells"] = json::array({CellJson("East", "Feb", 99)});  // same id, other cells
   EXPECT_EQ(WriteCells(body).Json()["replayed"], true);
   EXPECT_EQ(db_->last_sequence(), before + 1);
   EXPECT_EQ(Read("East", "Feb"), 5.0);
