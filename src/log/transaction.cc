@@ -137,7 +137,7 @@ bool IsStructureChange(OperationKind kind) {
     case OperationKind::kSaveView:
     case OperationKind::kDeleteView:
       return true;
-    default:
+    default:  // data: writes, loads, undos, writeback
       return false;
   }
 }
