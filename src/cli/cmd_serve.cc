@@ -132,6 +132,13 @@ Runner AddServeCommand(CLI::App& app) {
   cmd->add_option("--live-connections-max", o.limits.live_connections_max,
                   "Most WebSocket connections to /api/live")
       ->capture_default_str();
+  cmd->add_option("--job-threads", o.jobs.threads, "Jobs (async bulk writes, snapshots) at once")
+      ->capture_default_str();
+  cmd->add_option("--jobs-per-user-max", o.jobs.active_per_user_max,
+                  "Most jobs one user may have queued or running")
+      ->capture_default_str();
+  cmd->add_option("--jobs-kept-max", o.jobs.finished_kept_max, "Finished jobs kept in memory")
+      ->capture_default_str();
   cmd->add_option("--request-seconds-max", a->request_seconds_max,
                   "Time to receive a request's body, and again to send its response")
       ->capture_default_str();

@@ -214,9 +214,10 @@ Status PrepareMemberChange(const Model& model, const MemberChange& change, Trans
       names += (names.empty() ? "" : ", ") + Quote(dim->member_name(lost[i]));
     return Status(StatusCode::kConflict,
                   "the leaf " + names + " of dimension " + Quote(dim->name()) + " holds " +
-                      AtomsText(found) + "; " + MemberChangeKindName(change.kind) +
-                      " with delete_data to delete them (they are logged, and can be seen in "
-                      "the change feed and the history)");
+                      AtomsText(found) + "; to delete them with the " +
+                      MemberChangeKindName(change.kind) +
+                      ", ask again with delete_data (their removal is logged: the change feed "
+                      "and cell history show it)");
   }
   txn.kind = MemberChangeOperation(change.kind);
   MemberChange logged = change;

@@ -156,10 +156,15 @@ class ChunkParser {
         progress.Add(pos - reported_, out.keys.size() - rows_reported_);
         reported_ = pos, rows_reported_ = out.keys.size(), since_report = 0;
         if (first_failed.load(std::memory_order_relaxed) < self) return;
+        if (options_.cancelled && options_.cancelled()) {
+          cancelled_ = true;
+          return;
+        }
       }
     }
     progress.Add(std::min(pos, chunk.size()) - reported_, out.keys.size() - rows_reported_);
   }
+  bool cancelled() const { return cancelled_; }
 
  private:
   // Appends the row's atom, or says why it is bad.
@@ -226,6 +231,7 @@ class ChunkParser {
   std::vector<CsvField> quoted_;
   LeafOrdinal leaves_[kFieldsMax] = {};
   size_t reported_ = 0, rows_reported_ = 0;
+  bool cancelled_ = false;
 };
 
 std::vector<std::string_view> SplitChunks(std::string_view body) {
@@ -249,16 +255,19 @@ Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std:
   std::vector<std::string_view> chunks = SplitChunks(text.substr(header.body_offset));
   std::vector<ChunkOutput> outputs(chunks.size());
   std::atomic<size_t> first_failed{SIZE_MAX};
+  std::atomic<bool> cancelled{false};
   Progress progress(file, text.size(), options.progress, options.bytes_read);
   tbb::parallel_for(size_t{0}, chunks.size(), [&](size_t i) {
     ChunkParser parser(cube, header, options);
     parser.Parse(chunks[i], i, outputs[i], first_failed, progress);
+    if (parser.cancelled()) cancelled = true;
     if (options.skip_bad_rows || outputs[i].rejected_count == 0) return;
     size_t seen = first_failed.load();
     while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
     }
   });
   progress.Finish();
+  if (cancelled) return Status::Precondition(std::string(file) + ": the parse was cancelled");
   // Without skip_bad_rows the first failing chunk holds the first error;
   // every chunk before it ran to its end.
   ParsedFacts parsed;

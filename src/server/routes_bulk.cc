@@ -87,7 +87,8 @@ std::function<bool(std::span<const LeafOrdinal>)> WritableCells(
 }
 
 ParsedFacts ParseBody(const ServerContext& ctx, std::string_view body, BodyFormat format,
-                      const CubeAndAccess& target, std::atomic<size_t>* bytes_read) {
+                      const CubeAndAccess& target, std::atomic<size_t>* bytes_read,
+                      JobControl* control) {
   LoadOptions options;
   options.progress = false;
   options.skip_bad_rows = true;  // all-or-nothing refuses below, listing them all
@@ -96,9 +97,12 @@ ParsedFacts ParseBody(const ServerContext& ctx, std::string_view body, BodyForma
   // A member the writer cannot see is unknown, as one that does not exist.
   options.member_visible = MemberFilter(target.access);
   options.bytes_read = bytes_read;
+  // A job's CSV parse stops at a cancel (a columnar one runs to its end).
+  if (control) options.cancelled = [control] { return control->CancelRequested(); };
   Result<ParsedFacts> parsed = format == BodyFormat::kCsv
                                    ? ParseFactsText(*target.cube, body, "body", options)
                                    : ParseFactsColumnar(*target.cube, body, options);
+  if (control && control->CancelRequested()) throw JobCancelled{};
   if (!parsed.ok()) throw BodyError(parsed.status(), format);
   const size_t cells = parsed->atoms.keys.size() + parsed->rejected_count;
   if (cells > ctx.limits.bulk_cells_max)
@@ -143,7 +147,7 @@ json RunBulkWrite(ServerContext& ctx, const Principal& p, BulkRequest& b, JobCon
   CubeAndAccess target = ReadableCubeOrThrow(ctx, p, b.cube);
   std::atomic<size_t> parsed_bytes{0};
   if (control) control->Phase("parsing", 0, 0.5, &parsed_bytes, b.body.size());
-  ParsedFacts parsed = ParseBody(ctx, b.body, b.format, target, &parsed_bytes);
+  ParsedFacts parsed = ParseBody(ctx, b.body, b.format, target, &parsed_bytes, control);
   json rejected = Rejections(parsed, b.format);
   if (!b.skip && parsed.rejected_count > 0) {
     const RejectedRow& first = parsed.rejected.front();

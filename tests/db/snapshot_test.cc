@@ -1,11 +1,14 @@
 // Snapshots: reopening from one, truncating the log behind one, damaged and
 // missing snapshots, and verify.
+#include "db/snapshot.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "db/client_ids.h"
 #include "quantatom/database.h"
 #include "support/temp_dir.h"
 
@@ -212,6 +215,44 @@ TEST_F(SnapshotTest, BackgroundSnapshotsFollowTheCommitCount) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_FALSE(SnapshotFile().empty());
   EXPECT_TRUE(db->snapshot_status().ok()) << db->snapshot_status().ToString();
+}
+
+// Snapshots written before client ids were per user hold them without
+// their user (record type 2): they are still read, and such an id still
+// answers a retry by any user, while ids after it are per user.
+TEST_F(SnapshotTest, ClientIdsFromAnOlderSnapshotStillAnswerRetries) {
+  uint64_t w1 = 0;
+  {
+    auto db = Open();
+    ASSERT_NO_FATAL_FAILURE(Fill(*db, 3, "w"));
+    w1 = db->last_sequence() - 1;
+    ASSERT_TRUE(db->Snapshot().ok());
+  }
+  // The snapshot rewritten as an older version wrote it: ids without users.
+  Model model;
+  auto loaded = LoadLatestSnapshot(Env::Default(), (dir_ / "snapshot").string(), model);
+  ASSERT_TRUE(loaded.ok() && !loaded->file.empty());
+  SnapshotState state = loaded->state;
+  ASSERT_EQ(state.client_ids.count(ClientIdKey("u", "w1")), 1u);
+  state.client_ids = {{LegacyClientIdKey("w1"), state.client_ids[ClientIdKey("u", "w1")]}};
+  ASSERT_TRUE(WriteSnapshot(Env::Default(), (dir_ / "snapshot").string(), model, state).ok());
+  auto db = Open();
+  WriteBatch b;
+  b.Set(Cell(*db, "East", "Jan"), 99);
+  auto retry = db->Write("Sales", b, {"bob", "w1"});
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->sequence, w1);
+  auto fresh = db->Write("Sales", b, {"bob", "w3"});
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->replayed);
+  // A new snapshot keeps the legacy id, and the new one by its user.
+  ASSERT_TRUE(db->Snapshot().ok());
+  db.reset();
+  db = Open();
+  EXPECT_TRUE(db->Write("Sales", b, {"carol", "w1"})->replayed);
+  EXPECT_TRUE(db->Write("Sales", b, {"bob", "w3"})->replayed);
+  EXPECT_FALSE(db->Write("Sales", b, {"carol", "w3"})->replayed);
 }
 
 }  // namespace

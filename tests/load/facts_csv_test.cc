@@ -1,6 +1,7 @@
 // LoadFactsText: the facts format of docs/formats.md, all-or-nothing.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <string_view>
@@ -89,6 +90,24 @@ TEST(FactsCsv, LoadsQuotedNamesCrlfBlankLinesAliasesAndAnyCase) {
   EXPECT_EQ(Cell(*cube, {"Budget", "East", "2024-02"}), 0.5);
   EXPECT_EQ(Cell(*cube, {"Budget", "Total", "FY2024"}), 1007.5);
   EXPECT_EQ(Cell(*cube, {"Actual", "West", "2024-01"}), std::nullopt);
+}
+
+// A watcher may stop a long parse: it is asked every 65,536 lines.
+TEST(FactsCsv, AParseStopsWhenItIsCancelledAndOnlyThen) {
+  auto cube = MakeCube();
+  std::string text = "Version,Entity,Time,Value\n";
+  for (int i = 0; i < 300'000; ++i) text += "Actual,East,2024-01,1\n";
+  std::atomic<int> asked{0};
+  LoadOptions options = Quiet();
+  options.cancelled = [&] { return ++asked > 1; };
+  auto stopped = ParseFactsText(*cube, text, kFile, options);
+  EXPECT_EQ(stopped.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(stopped.status().message().find("cancelled"), std::string::npos);
+  EXPECT_GE(asked.load(), 2);
+  options.cancelled = [] { return false; };
+  auto whole = ParseFactsText(*cube, text, kFile, options);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(whole->atoms.keys.size(), 300'000u);
 }
 
 TEST(FactsCsv, HeaderColumnsMayComeInAnyOrder) {
