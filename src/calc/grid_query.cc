@@ -1,7 +1,5 @@
 // Answers a view: resolves its axes against the cube, reads every cell of
 // the grid in one consolidation (or from the cache), suppresses empties.
-#include <mutex>
-
 #include "model/cube_impl.h"
 #include "view/selection.h"
 
@@ -151,11 +149,7 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view) {
       cells.push_back(std::move(c));
     }
   }
-  std::vector<CellAggregate> aggregates;
-  {
-    std::shared_lock lock(cube.mu);
-    aggregates = cube.Aggregates(cells);
-  }
+  QA_ASSIGN_OR_RETURN(std::vector<CellAggregate> aggregates, cube.ReadAggregates(cells));
   grid.values.reserve(cells.size());
   for (const CellAggregate& a : aggregates)
     grid.values.push_back(a.atoms ? std::optional<double>(a.sum) : std::nullopt);
