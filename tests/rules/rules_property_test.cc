@@ -128,6 +128,12 @@ struct World {
   std::optional<std::pair<size_t, MemberId>> restriction;  // Out0's area on one dimension
 };
 
+TExpr Const(double value) {
+  TExpr e;
+  e.value = value;
+  return e;
+}
+
 TExpr RandomRef(std::mt19937_64& rng, const World& w, bool may_read_out0) {
   TExpr e;
   e.kind = TExpr::kRef;
@@ -139,8 +145,7 @@ TExpr RandomRef(std::mt19937_64& rng, const World& w, bool may_read_out0) {
 
 TExpr RandomExpr(std::mt19937_64& rng, const World& w, int depth, bool may_read_out0) {
   if (depth == 0 || rng() % 3 == 0) {
-    if (rng() % 4 == 0)
-      return {TExpr::kConst, static_cast<double>(static_cast<int>(rng() % 7) - 3)};
+    if (rng() % 4 == 0) return Const(static_cast<int>(rng() % 7) - 3);
     return RandomRef(rng, w, may_read_out0);
   }
   TExpr e;
@@ -152,14 +157,13 @@ TExpr RandomExpr(std::mt19937_64& rng, const World& w, int depth, bool may_read_
       e.kids = {sub()};
       break;
     case TExpr::kDiv:  // by a stored input or a constant: no near-zero computed denominators
-      e.kids = {sub(), rng() % 2 ? RandomRef(rng, w, false)
-                                 : TExpr{TExpr::kConst, static_cast<double>(1 + rng() % 3)}};
+      e.kids = {sub(),
+                rng() % 2 ? RandomRef(rng, w, false) : Const(static_cast<double>(1 + rng() % 3))};
       break;
     case TExpr::kIf:
       e.value = static_cast<double>(static_cast<int>(rng() % 5) - 2);
-      e.kids = {sub(), sub(), rng() % 3 ? sub() : TExpr{TExpr::kConst, 0}};
-      if (rng() % 3 == 0) e.kids[2] = TExpr{TExpr::kSub, 0, 0, {}, {}};  // replaced below
-      if (e.kids[2].kind == TExpr::kSub && e.kids[2].kids.empty()) e.kids[2] = sub();
+      e.kids = {sub(), sub(), rng() % 3 ? sub() : Const(0)};
+      if (rng() % 3 == 0) e.kids[2] = sub();
       break;
     default:
       e.kids = {sub(), sub()};
@@ -282,7 +286,9 @@ void CheckCells(std::mt19937_64& rng, const World& w, const OracleAtoms& derived
     auto got = w.cube->ReadCell(cell);
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     ASSERT_EQ(got->has_value(), want.has_value()) << "cell measure " << kMeasures[cell[0]];
-    if (want) ASSERT_TRUE(NearlyEqual(**got, *want)) << **got << " vs " << *want;
+    if (want) {
+      ASSERT_TRUE(NearlyEqual(**got, *want)) << **got << " vs " << *want;
+    }
   }
 }
 
