@@ -42,6 +42,9 @@ Status ReplaceRuleAtoms(const RuleSet& set, size_t r, std::vector<Partition> ato
     DerivedIn(c, set.rules()[r].area.leaves, old_keys, old_values);
   }
   std::vector<AtomChange> changes;
+  size_t count = old_keys.size();
+  for (const Partition& p : atoms) count += p.keys.size();
+  changes.reserve(count);
   size_t o = 0;
   for (const Partition& p : atoms) {
     for (size_t i = 0; i < p.keys.size(); ++i) {
@@ -66,12 +69,15 @@ Status Recompute(const RuleSet& set, const std::vector<bool>& rules_changed,
   std::vector<bool> affected = inputs_changed;
   affected.resize(set.schema().cubes.size(), false);
   for (size_t c = 0; c < affected.size(); ++c) affected[c] = affected[c] || rules_changed[c];
+  // By cube: the atoms its recomputed leaf rules now hold in their areas.
+  std::vector<size_t> in_areas(affected.size(), 0);
   for (size_t r : set.leaf_order()) {
     const CompiledRule& rule = set.rules()[r];
     bool recompute = rules_changed[rule.cube];
     for (const CompiledRef& ref : rule.refs) recompute = recompute || affected[ref.cube];
     if (!recompute) continue;
     QA_ASSIGN_OR_RETURN(std::vector<Partition> atoms, ComputeLeafRule(set, r));
+    for (const Partition& p : atoms) in_areas[rule.cube] += p.keys.size();
     QA_RETURN_IF_ERROR(ReplaceRuleAtoms(set, r, std::move(atoms)));
     affected[rule.cube] = true;
   }
@@ -81,6 +87,13 @@ Status Recompute(const RuleSet& set, const std::vector<bool>& rules_changed,
     auto cube = set.cube(c);
     if (!cube) return Gone();
     Cube::Impl& impl = cube->impl();
+    {
+      // Every leaf rule of a cube whose rules changed was just recomputed,
+      // and areas do not overlap: when the derived atoms are exactly those
+      // the rules put in their areas, none lies outside them.
+      std::shared_lock lock(impl.mu);
+      if (impl.derived.atom_count() == in_areas[c]) continue;
+    }
     std::vector<uint64_t> keys;
     std::vector<double> values;
     {
