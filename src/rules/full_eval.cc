@@ -36,7 +36,7 @@ LeafFlags Region(const std::vector<std::vector<uint8_t>>& flags) {
   return out;
 }
 
-// Calls visit(value, leaves, emitted list) for each atom (stored and
+// Calls visit(value, key, leaves, emitted list) for each atom (stored and
 // derived) of `cube` in `region`, partitions in parallel.
 template <class Visit>
 void Scan(const Cube::Impl& cube, const LeafFlags& region, Emitted& out, Visit&& visit) {
@@ -46,7 +46,7 @@ void Scan(const Cube::Impl& cube, const LeafFlags& region, Emitted& out, Visit&&
     const size_t first = out.parts.size();
     out.parts.resize(first + partitions.size());
     ScanRegion(cube, *store, region, [&](size_t pi, size_t i, const LeafOrdinal* leaves) {
-      visit(partitions[pi].values[i], leaves, out.parts[first + pi]);
+      visit(partitions[pi].values[i], store->Key(partitions[pi], i), leaves, out.parts[first + pi]);
     });
   }
 }
@@ -94,6 +94,36 @@ std::vector<Partition> Fold(const Emitted& emitted, int inner_bits) {
   return BuildPartitions(std::move(keys), std::move(values), inner_bits).partitions;
 }
 
+// A reference into the rule's own cube that reads each cell's own leaf on
+// every dimension but some, each fixed to one leaf where the rule computes
+// one leaf ([Measure: Units] read for [Measure: Amount]): the cell an atom
+// feeds is its key with those dimensions' bits replaced, weight 1.
+struct KeyRemap {
+  uint64_t keep = ~uint64_t{0}, set = 0;
+};
+std::optional<KeyRemap> RemapOf(const RefPlan& plan, const KeyLayout& layout) {
+  if (plan.aggregating || plan.broadcast.size() != plan.dims.size()) return std::nullopt;
+  KeyRemap remap;
+  for (size_t s = 0; s < plan.dims.size(); ++s) {
+    const RefPlan::Dim& d = plan.dims[s];
+    if (d.fixed) {
+      if (plan.from_cell[s] || plan.broadcast[s].size() != 1) return std::nullopt;
+      for (size_t l = 0; l < d.under.size(); ++l)
+        if (d.under[l] && d.weight[l] != 1) return std::nullopt;
+      remap.keep &= ~(layout.mask(s) << layout.shift(s));
+      remap.set |= uint64_t{plan.broadcast[s][0]} << layout.shift(s);
+      continue;
+    }
+    if (d.target_dim != s || !plan.from_cell[s]) return std::nullopt;
+    for (size_t l = 0; l + 1 < d.begin.size(); ++l) {
+      const uint32_t b = d.begin[l], e = d.begin[l + 1];
+      if (e == b) continue;
+      if (e - b != 1 || d.links[b].first != l || d.links[b].second != 1) return std::nullopt;
+    }
+  }
+  return remap;
+}
+
 // A reference's values at the rule's cells it is non-empty at.
 Result<std::vector<Partition>> ScanReference(const RuleSet& set, size_t r, size_t k) {
   const CompiledRule& rule = set.rules()[r];
@@ -103,27 +133,45 @@ Result<std::vector<Partition>> ScanReference(const RuleSet& set, size_t r, size_
   const KeyLayout& tl = target->impl().layout;
   const Cube::Impl& s = source->impl();
   Emitted emitted;
+  const std::optional<KeyRemap> remap =
+      rule.refs[k].cube == rule.cube ? RemapOf(plan, tl) : std::nullopt;
+  if (remap) {
+    const KeyRemap m = *remap;
+    Scan(s, Region(plan.region), emitted,
+         [&](double v, uint64_t key, const LeafOrdinal* leaves, auto& out) {
+           for (size_t d = 0; d < plan.dims.size(); ++d) {
+             const RefPlan::Dim& dim = plan.dims[d];
+             if (dim.fixed ? !dim.under[leaves[d]]
+                           : dim.begin[leaves[d]] == dim.begin[leaves[d] + 1])
+               return;
+           }
+           out.push_back({(key & m.keep) | m.set, v});
+         });
+    return Fold(emitted, tl.inner_bits());
+  }
   if (!plan.aggregating) {
-    Scan(s, Region(plan.region), emitted, [&](double v, const LeafOrdinal* leaves, auto& out) {
-      LeafOrdinal t[kCubeDimensionsMax];
-      ForEachTarget(plan, leaves, t, [&](const LeafOrdinal* at, double w) {
-        out.push_back({tl.Pack(at), v * w});
-      });
-    });
+    Scan(s, Region(plan.region), emitted,
+         [&](double v, uint64_t, const LeafOrdinal* leaves, auto& out) {
+           LeafOrdinal t[kCubeDimensionsMax];
+           ForEachTarget(plan, leaves, t, [&](const LeafOrdinal* at, double w) {
+             out.push_back({tl.Pack(at), v * w});
+           });
+         });
     return Fold(emitted, tl.inner_bits());
   }
   // A consolidated member read (a total): the atoms are first summed over
   // the dimensions with fixed members, then each sum goes to its cells.
   const size_t nd = plan.dims.size();
-  Scan(s, Region(plan.region), emitted, [&](double v, const LeafOrdinal* leaves, auto& out) {
-    LeafOrdinal group[kCubeDimensionsMax];
-    double w = 1;
-    for (size_t d = 0; d < nd; ++d) {
-      group[d] = plan.dims[d].fixed ? 0 : leaves[d];
-      if (plan.dims[d].fixed) w *= plan.dims[d].weight[leaves[d]];
-    }
-    out.push_back({s.layout.Pack(group), v * w});
-  });
+  Scan(s, Region(plan.region), emitted,
+       [&](double v, uint64_t, const LeafOrdinal* leaves, auto& out) {
+         LeafOrdinal group[kCubeDimensionsMax];
+         double w = 1;
+         for (size_t d = 0; d < nd; ++d) {
+           group[d] = plan.dims[d].fixed ? 0 : leaves[d];
+           if (plan.dims[d].fixed) w *= plan.dims[d].weight[leaves[d]];
+         }
+         out.push_back({s.layout.Pack(group), v * w});
+       });
   std::vector<Partition> groups = Fold(emitted, s.layout.inner_bits());
   Emitted fed;
   fed.parts.resize(groups.size());
@@ -156,7 +204,7 @@ Result<std::vector<Partition>> ScanElimination(const RuleSet& set, size_t r) {
     region[e.entity_dim][l] = !rule.area.leaves[e.entity_dim][l];
   std::fill(region[e.counterparty_dim].begin(), region[e.counterparty_dim].end(), 1);
   Emitted emitted;
-  Scan(c, Region(region), emitted, [&](double v, const LeafOrdinal* leaves, auto& out) {
+  Scan(c, Region(region), emitted, [&](double v, uint64_t, const LeafOrdinal* leaves, auto& out) {
     const LeafOrdinal to = e.TargetOf(leaves[e.entity_dim], leaves[e.counterparty_dim]);
     if (to == kNotALeaf) return;
     LeafOrdinal t[kCubeDimensionsMax];
