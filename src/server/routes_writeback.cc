@@ -269,8 +269,10 @@ std::vector<Coordinate> RangeInView(const Cube& cube,
 }
 
 HttpResponse Spread(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  // Plain variables, not structured bindings: clang 14 lets no lambda capture those.
   const CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
-  const auto& [cube, access] = target;
+  const auto& cube = target.cube;
+  const auto& access = target.access;
   json body = ParseJsonObject(req.body);
   RejectUnknownMembers(
       body, {"cells", "view", "anchor", "expression", "method", "action", "value", "value2",
@@ -300,7 +302,9 @@ HttpResponse Spread(ServerContext& ctx, HttpRequest& req, const Principal& p) {
 }
 
 HttpResponse Copy(ServerContext& ctx, HttpRequest& req, const Principal& p) {
-  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const auto& cube = target.cube;
+  const auto& access = target.access;
   json body = ParseJsonObject(req.body);
   RejectUnknownMembers(
       body, {"source", "target", "factor", "replace", "expected_sequence", "client_txn_id"});
@@ -310,10 +314,11 @@ HttpResponse Copy(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   copy.factor = NumberMember(body, "factor", 1);
   copy.replace = BoolMember(body, "replace", true);
   Slice target_slice = copy.source;
-  for (const auto& [dim, member] : copy.target) {
+  for (const auto& entry : copy.target) {
+    const std::string& dim = entry.first;
     std::erase_if(target_slice.members,
                   [&](const auto& m) { return FoldCase(m.first) == FoldCase(dim); });
-    target_slice.members.push_back({dim, member});
+    target_slice.members.push_back(entry);
   }
   const Commit c = CommitOf(ctx, body);
   CommitResult result =
@@ -326,7 +331,9 @@ HttpResponse Copy(ServerContext& ctx, HttpRequest& req, const Principal& p) {
 }
 
 HttpResponse Clear(ServerContext& ctx, HttpRequest& req, const Principal& p) {
-  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const auto& cube = target.cube;
+  const auto& access = target.access;
   json body = ParseJsonObject(req.body);
   RejectUnknownMembers(body, {"slice", "expected_sequence", "client_txn_id"});
   Slice slice{ChoiceOf(*cube, *access, body, "slice", true)};
@@ -340,7 +347,9 @@ HttpResponse Clear(ServerContext& ctx, HttpRequest& req, const Principal& p) {
 }
 
 HttpResponse Allocate(ServerContext& ctx, HttpRequest& req, const Principal& p) {
-  auto [cube, access] = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
+  const auto& cube = target.cube;
+  const auto& access = target.access;
   json body = ParseJsonObject(req.body);
   RejectUnknownMembers(body, {"amount", "source", "move_source", "targets", "driver_cube",
                               "driver_members", "decimals", "expected_sequence", "client_txn_id"});
