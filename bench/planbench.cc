@@ -12,6 +12,7 @@
 
 #include "log_bench.h"
 #include "quantatom/load.h"
+#include "rules_bench.h"
 #include "timing.h"
 #include "util/process_memory.h"
 #include "writeback_bench.h"
@@ -274,6 +275,14 @@ Result<std::string> RunPlanbench(const BenchOptions& options) {
     wb.data_dir = options.writeback_data_dir;
     QA_ASSIGN_OR_RETURN(nlohmann::ordered_json figures, RunWritebackBench(wb));
     for (auto& [key, value] : figures.items()) run.out[key] = value;
+  }
+  if (options.rules) {
+    run.model.reset();
+    run.cube.reset();
+    RulesBenchOptions rb;
+    rb.planbench_dir = options.dir;
+    rb.edit_cycles = options.edit_cycles;
+    QA_ASSIGN_OR_RETURN(run.out["RULES"], RunRulesBench(rb));
   }
   return run.out.dump(1);
 }

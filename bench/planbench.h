@@ -21,6 +21,8 @@ struct BenchOptions {
   // SPREAD, COPY_VERSION and ALLOCATE as durable transactions in a scratch
   // data directory; empty: skipped.
   std::string writeback_data_dir;
+  // The RULES section (rules_bench.h): Units x Price over every Revenue leaf.
+  bool rules = false;
 };
 
 // Returns the JSON document of docs/bench.md.

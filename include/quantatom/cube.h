@@ -40,10 +40,14 @@ struct CubeOptions {
 };
 
 struct CubeStats {
-  size_t atoms = 0;
+  size_t atoms = 0;  // stored atoms (written or loaded)
   size_t partitions = 0;
   size_t atom_bytes = 0;  // key and value arrays, capacity included
   size_t cached_cells = 0;
+  // Atoms computed by leaf rules (quantatom/rules.h), kept beside the
+  // stored ones in the same layout; never logged.
+  size_t derived_atoms = 0;
+  size_t derived_bytes = 0;
 };
 
 // An atom as seen by ForEachAtom: leaf ordinals in cube dimension order.
@@ -70,6 +74,8 @@ class Cube {
   Result<Coordinate> Resolve(std::span<const std::string> names) const;
 
   // Any cell, leaf or consolidated; nullopt when no atom lies beneath it.
+  // Reads see the atoms leaf rules derive exactly like stored ones, and the
+  // cells of consolidated rules as their rule computes them.
   Result<std::optional<double>> ReadCell(const Coordinate& c) const;
 
   // Any cells, leaf or consolidated, under one consistent read; the
@@ -77,7 +83,11 @@ class Cube {
   Result<std::vector<std::optional<double>>> ReadCells(const std::vector<Coordinate>& cells) const;
 
   // Applies every entry or none: all members must be leaves and values
-  // finite, else the batch is rejected naming the first offending entry.
+  // finite, and no cell computed by a rule (kFailedPrecondition naming the
+  // cell and the rule), else the batch is rejected naming the first
+  // offending entry. It does not recompute what rules derive from the
+  // cells: with rules, write through a Database or WriteWithRules
+  // (quantatom/rules.h).
   Status Write(const WriteBatch& batch);
 
   // Adds atoms in bulk (summing duplicate coordinates within the batch,
@@ -119,7 +129,7 @@ class Cube {
   // storage keys of a batch's entries, in order, after checking every entry
   // as Write does;
   Result<std::vector<uint64_t>> KeysOf(const WriteBatch& batch) const;
-  // current atom values;
+  // current atom values (stored or derived by a leaf rule);
   std::vector<std::optional<double>> ReadAtoms(std::span<const uint64_t> keys) const;
   // and applying the new values of deltas, all or nothing.
   Status ApplyDeltas(const AtomDeltas& deltas);
@@ -133,7 +143,7 @@ class Cube {
   class PreparedLoad;
   Result<std::unique_ptr<PreparedLoad>> PrepareLoad(BulkAtoms atoms) const;
   void ApplyLoad(PreparedLoad& load);
-  // Every atom as the deltas of a load into an empty cube, in key order.
+  // Every stored atom as the deltas of a load into an empty cube, in key order.
   // REQUIRES: no change to the cube while the source is used (a model
   // rebuilt aside for a snapshot).
   std::unique_ptr<DeltaSource> AtomsAsDeltas() const;
@@ -141,12 +151,13 @@ class Cube {
   // Atoms copied aside under one consistent read, keys ascending: those
   // whose leaf of each dimension d is flagged in keep[d] (an empty vector
   // keeps every leaf of its dimension). 16 bytes an atom; a reader of the
-  // copy holds no lock on the cube.
+  // copy holds no lock on the cube. Atoms derived by leaf rules are copied
+  // too unless `stored_only`.
   struct AtomsCopy {
     std::vector<uint64_t> keys;  // storage keys, see UnpackKey
     std::vector<double> values;
   };
-  AtomsCopy CopyAtoms(std::span<const std::vector<bool>> keep) const;
+  AtomsCopy CopyAtoms(std::span<const std::vector<bool>> keep, bool stored_only = false) const;
 
   // An atom beneath a cell, with its weight in that cell: the product over
   // the dimensions of the leaf's weight under the cell's member.
@@ -155,19 +166,21 @@ class Cube {
     double value;
     double weight;
   };
-  // Every atom beneath `cell` (leaf or consolidated) under one consistent
-  // read, keys ascending. Reads only the partitions the cell can reach.
+  // Every atom beneath `cell` (leaf or consolidated), derived ones too,
+  // under one consistent read, keys ascending. Reads only the partitions
+  // the cell can reach.
   Result<std::vector<WeightedAtom>> AtomsBeneath(const Coordinate& cell) const;
   // This cube over new versions of its dimensions (the same dimensions in
   // the same order, member ids kept, as a structure change makes them):
   // every atom moves to its members' leaf ordinals in `dims`. An atom at a
   // member that is no longer a leaf is left out and counted in `dropped`
   // when it is given; without it, such an atom fails the call, naming the
-  // member. Same name and options; this cube is left as it was.
+  // member. Same name and options; this cube is left as it was. Stored
+  // atoms only: the rules derive the others again.
   Result<std::shared_ptr<Cube>> WithDimensions(std::vector<std::shared_ptr<const Dimension>> dims,
                                                size_t* dropped = nullptr) const;
 
-  // Visits every atom under a consistent read; order unspecified.
+  // Visits every stored atom under a consistent read; order unspecified.
   void ForEachAtom(const std::function<void(const AtomRef&)>& fn) const;
   CubeStats Stats() const;
   // Forgets every cached consolidated cell (benchmarks use it to measure
@@ -175,6 +188,8 @@ class Cube {
   void ClearCache() const;
 
   struct Impl;
+  // The inside, for the engine's own modules (src/model/cube_impl.h).
+  Impl& impl() const { return *impl_; }
 
  private:
   explicit Cube(std::unique_ptr<Impl> impl);

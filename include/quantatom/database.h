@@ -16,6 +16,7 @@
 #include "quantatom/load.h"
 #include "quantatom/model.h"
 #include "quantatom/sandbox.h"
+#include "quantatom/rules.h"
 #include "quantatom/slice.h"
 #include "quantatom/spread.h"
 #include "quantatom/status.h"
@@ -209,6 +210,18 @@ class Database {
   // logged transaction naming the cube with an earlier sequence was written
   // to an earlier cube of that name, deleted since.
   uint64_t CubeCreatedSequence(std::string_view cube) const;
+
+  // Replaces the rules of a cube (docs/rules.md; "" removes them) as one
+  // logged transaction; every cell they derive is computed before it is
+  // acknowledged. Refused with nothing logged as CheckRules refuses, and
+  // with kConflict, counted in `report`, when stored atoms lie in cells the
+  // rules would compute, unless `delete_data`: they are then deleted in the
+  // same transaction, as deltas the change feed and history show.
+  Result<CommitResult> SetRules(const std::string& cube, const std::string& text, bool delete_data,
+                                const CommitContext& ctx, StructureReport* report = nullptr);
+  // The rules of a cube as saved (nullopt: none), and a summary of each.
+  std::optional<CubeRules> Rules(std::string_view cube) const;
+  std::vector<RuleSummary> DescribeRules(std::string_view cube) const;
 
   // Writes a snapshot of the state as of now. Writers are not blocked: the
   // state is rebuilt aside from the previous snapshot and the log.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,19 @@
 #include "quantatom/status.h"
 
 namespace quantatom {
+
+namespace rules {
+class RuleSet;  // a model's rules, compiled (src/rules/rule_set.h)
+}  // namespace rules
+
+// The rules of a cube (docs/rules.md) as saved: their text as given, who
+// saved it and in which transaction.
+struct CubeRules {
+  std::string cube;
+  std::string text;
+  std::string user;
+  uint64_t sequence = 0;
+};
 
 // A view saved on a cube under a name: its view JSON (docs/view.md) as
 // given, who saved it and in which transaction.
@@ -38,7 +52,7 @@ class Model {
   // the same name; kNotFound when there is none.
   Status ReplaceDimension(std::shared_ptr<const Dimension> dim);
   Status ReplaceCube(std::shared_ptr<Cube> cube);
-  // Removes them (a cube with its saved views); kNotFound when absent.
+  // Removes them (a cube with its saved views and rules); kNotFound when absent.
   Status RemoveDimension(std::string_view name);
   Status RemoveCube(std::string_view name);
 
@@ -55,6 +69,17 @@ class Model {
   Status RemoveView(std::string_view cube, std::string_view name);
   std::vector<SavedView> Views(std::string_view cube) const;  // in name order
 
+  // The rules text of each cube, as saved (quantatom/rules.h checks and
+  // installs them): SetRulesText replaces a cube's (an empty text removes
+  // them); RulesText is nullopt for a cube without rules.
+  Status SetRulesText(CubeRules rules);
+  std::optional<CubeRules> RulesText(std::string_view cube) const;
+  std::vector<CubeRules> AllRulesText() const;  // in cube order
+  // The rules compiled against this model and installed on its cubes
+  // (nullptr: none installed, e.g. while a log is replayed).
+  const std::shared_ptr<const rules::RuleSet>& rule_set() const { return rule_set_; }
+  void set_rule_set(std::shared_ptr<const rules::RuleSet> rules) { rule_set_ = std::move(rules); }
+
   const std::vector<std::shared_ptr<const Dimension>>& dimensions() const { return dims_; }
   const std::vector<std::shared_ptr<Cube>>& cubes() const { return cubes_; }
 
@@ -69,6 +94,8 @@ class Model {
   // Folded cube name -> folded view name -> the view.
   std::map<std::string, std::map<std::string, SavedView>> views_;
   Workspaces workspaces_;
+  std::map<std::string, CubeRules> rules_;  // folded cube name -> its rules
+  std::shared_ptr<const rules::RuleSet> rule_set_;
 };
 
 }  // namespace quantatom

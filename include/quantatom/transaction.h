@@ -43,6 +43,10 @@ enum class OperationKind : uint8_t {
   kDeleteMember = 11,
   kSaveView = 12,
   kDeleteView = 13,
+  // A cube's rules replaced (quantatom/rules.h); parameters: JSON with the
+  // cube and the text. Its deltas are the stored atoms it deletes where the
+  // rules now compute cells (only with delete_data).
+  kSetRules = 14,
 };
 const char* OperationKindName(OperationKind kind);
 // Changes to dimensions, cubes or saved views (not to atoms alone): a

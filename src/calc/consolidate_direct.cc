@@ -55,10 +55,12 @@ CellTensor ConsolidateDirect(const ConsolidationInput& in,
   out.cells.resize(out.strides[0] * targets[0].size());
   for (size_t d = 0; d < dims.size(); ++d) inverted.push_back(Invert(*dims[d], targets[d]));
   Expander expander{inverted, out.strides, std::vector<LeafOrdinal>(dims.size()), out};
-  for (const Partition& p : in.store->partitions()) {
-    for (size_t i = 0; i < p.keys.size(); ++i) {
-      in.layout->Unpack(in.store->Key(p, i), expander.leaves.data());
-      expander.Add(0, 0, p.values[i]);
+  for (const AtomStore* store : {in.store, in.derived}) {
+    for (const Partition& p : store->partitions()) {
+      for (size_t i = 0; i < p.keys.size(); ++i) {
+        in.layout->Unpack(store->Key(p, i), expander.leaves.data());
+        expander.Add(0, 0, p.values[i]);
+      }
     }
   }
   return out;

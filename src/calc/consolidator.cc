@@ -129,23 +129,25 @@ ScanFn PickScan(size_t inner_dims) {
 std::vector<Candidate> Candidates(const ConsolidationInput& in, const std::vector<DimPlan>& plans) {
   std::vector<Candidate> out;
   const KeyLayout& layout = *in.layout;
-  for (const Partition& p : in.store->partitions()) {
-    const uint64_t key = p.id << layout.inner_bits();
-    Candidate c{&p, 1.0, 0};
-    bool hit = true;
-    for (size_t d = 0; d < plans.size() && hit; ++d) {
-      if (!layout.is_partition_dim(d)) continue;
-      LeafOrdinal leaf = layout.Extract(key, d);
-      int32_t s = plans[d].slot[leaf];
-      hit = s >= 0;
-      if (!hit) break;
-      if (plans[d].filter) {
-        c.weight *= plans[d].weight[leaf];
-      } else {
-        c.base += static_cast<size_t>(s) * plans[d].stride;
+  for (const AtomStore* store : {in.store, in.derived}) {
+    for (const Partition& p : store->partitions()) {
+      const uint64_t key = p.id << layout.inner_bits();
+      Candidate c{&p, 1.0, 0};
+      bool hit = true;
+      for (size_t d = 0; d < plans.size() && hit; ++d) {
+        if (!layout.is_partition_dim(d)) continue;
+        LeafOrdinal leaf = layout.Extract(key, d);
+        int32_t s = plans[d].slot[leaf];
+        hit = s >= 0;
+        if (!hit) break;
+        if (plans[d].filter) {
+          c.weight *= plans[d].weight[leaf];
+        } else {
+          c.base += static_cast<size_t>(s) * plans[d].stride;
+        }
       }
+      if (hit) out.push_back(c);
     }
-    if (hit) out.push_back(c);
   }
   return out;
 }

@@ -21,6 +21,7 @@ namespace quantatom {
 
 struct ConsolidationInput {
   const AtomStore* store;
+  const AtomStore* derived;  // the atoms of leaf rules, read like the stored ones
   const KeyLayout* layout;
   const std::vector<std::shared_ptr<const Dimension>>* dims;
   // Stage-1 tensors larger than this fall back to a direct per-atom

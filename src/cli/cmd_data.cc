@@ -87,13 +87,6 @@ std::string Iso8601(int64_t time_us) {
   return buf;
 }
 
-Result<std::unique_ptr<Database>> OpenExisting(const std::string& dir) {
-  DatabaseOptions options;
-  options.create_if_missing = false;
-  options.snapshot_every_transactions = 0;
-  return Database::Open(dir, options);
-}
-
 std::string Value(std::optional<double> v) { return v ? std::to_string(*v) : "(empty)"; }
 
 void PrintTransaction(const Database& db, const Transaction& t) {

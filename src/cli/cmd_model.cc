@@ -7,6 +7,7 @@
 #include "cli/common.h"
 #include "demo/demo_model.h"
 #include "load/csv.h"
+#include "quantatom/rules.h"
 #include "util/process_memory.h"
 
 namespace quantatom::cli {
@@ -192,7 +193,7 @@ Runner AddSetCommand(CLI::App& app) {
       std::fprintf(a->json ? stderr : stdout, "committed transaction %llu\n",
                    static_cast<unsigned long long>(committed->sequence));
     } else {
-      Status s = (*cube)->Write(batch);
+      Status s = WriteWithRules(*model->model, *cube_name, batch);
       if (!s.ok()) return Fail(s);
     }
     for (size_t i = 0; i < batch.size(); ++i) {

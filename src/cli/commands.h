@@ -35,5 +35,6 @@ Runner AddAllocateCommand(CLI::App& app);
 Runner AddDimensionCommand(CLI::App& app);
 Runner AddCubeCommand(CLI::App& app);
 Runner AddMemberCommand(CLI::App& app);
+Runner AddRulesCommand(CLI::App& app);
 
 }  // namespace quantatom::cli

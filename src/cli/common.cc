@@ -34,6 +34,13 @@ Result<std::shared_ptr<Cube>> Opened::GetCube(std::string_view name) const {
   return model->GetCube(name);
 }
 
+Result<std::unique_ptr<Database>> OpenExisting(const std::string& dir) {
+  DatabaseOptions options;
+  options.create_if_missing = false;
+  options.snapshot_every_transactions = 0;
+  return Database::Open(dir, options);
+}
+
 Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet) {
   Opened opened;
   auto start = std::chrono::steady_clock::now();

@@ -30,6 +30,10 @@ struct Opened {
 // model directory, reporting to stderr what it did unless `quiet`.
 Result<Opened> OpenModel(const std::string& dir, const std::string& facts_cube, bool quiet);
 
+// An existing data directory opened for one command (no background
+// snapshots).
+Result<std::unique_ptr<Database>> OpenExisting(const std::string& dir);
+
 // A cell given as "MEMBER,MEMBER,..." (CSV quoting for names with commas),
 // one member per dimension of `cube`; `option` names it in errors.
 Result<Coordinate> ParseCellNames(const Cube& cube, std::string_view names,

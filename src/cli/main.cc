@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       {"user", AddUserCommand(app)},           {"role", AddRoleCommand(app)},
       {"dimension", AddDimensionCommand(app)}, {"cube", AddCubeCommand(app)},
       {"member", AddMemberCommand(app)},       {"live-bench", AddLiveBenchCommand(app)},
+      {"rules", AddRulesCommand(app)},
   };
   try {
     app.parse(argc, argv);

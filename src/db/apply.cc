@@ -2,11 +2,38 @@
 
 #include "db/structure_change.h"
 #include "db/workspace_log.h"
+#include "rules/install.h"
 
 namespace quantatom {
 
+namespace {
+
+// After a structure change the rules are compiled again, if installed, and
+// what they derive recomputed: the rules of a cube whose rules changed, and
+// every rule after a member change (its cubes were re-keyed, without
+// derived atoms).
+Status ReinstallRules(Model& model, const Transaction& txn) {
+  if (!model.rule_set() || !rules::ChangesRuleSchema(txn.kind)) return Status::Ok();
+  const auto& cubes = model.cubes();
+  std::vector<bool> rules_changed(cubes.size(), false), inputs_changed(cubes.size(), false);
+  for (size_t c = 0; c < cubes.size(); ++c) {
+    const bool named = FoldCase(cubes[c]->name()) == FoldCase(txn.cube);
+    if (txn.kind == OperationKind::kSetRules) {
+      rules_changed[c] = inputs_changed[c] = named;
+    } else if (txn.kind != OperationKind::kDeleteCube) {
+      rules_changed[c] = inputs_changed[c] = true;
+    }
+  }
+  return rules::ReinstallRules(model, rules_changed, inputs_changed);
+}
+
+}  // namespace
+
 Status ApplyTransaction(Model& model, const Transaction& txn) {
-  if (IsStructureChange(txn.kind)) return ApplyStructureChange(model, txn);
+  if (IsStructureChange(txn.kind)) {
+    QA_RETURN_IF_ERROR(ApplyStructureChange(model, txn));
+    return ReinstallRules(model, txn);
+  }
   switch (txn.kind) {
     case OperationKind::kWriteBatch:
     case OperationKind::kLoad:
@@ -19,6 +46,7 @@ Status ApplyTransaction(Model& model, const Transaction& txn) {
       if (!cube)
         return Status::Corruption("transaction " + std::to_string(txn.sequence) + ": no cube '" +
                                   txn.cube + "'");
+      if (model.rule_set()) return rules::ApplyDataTransaction(model, txn);
       return cube->ApplyDeltas(txn.deltas);
     }
     case OperationKind::kSetHolds:

@@ -3,6 +3,7 @@
 
 #include "db/database_impl.h"
 #include "db/rebuild.h"
+#include "rules/install.h"
 
 namespace quantatom {
 namespace {
@@ -135,6 +136,8 @@ Result<CommitResult> Database::Undo(uint64_t sequence, const CommitContext& ctx)
       }
       keys.push_back(cube->PackLeaves(leaves.data()));
     }
+    QA_RETURN_IF_ERROR(rules::RefuseRuleCells(
+        *cube, keys, "undoing transaction " + std::to_string(original->sequence)));
     auto current = cube->ReadAtoms(keys);
     auto& pending = overlay[cube->name()];
     txn.kind = OperationKind::kUndo;

@@ -46,6 +46,13 @@ Status Database::ImportModelDirectory(const std::string& dir, const CommitContex
     QA_RETURN_IF_ERROR(ImportCube(*this, "planbench", (fs::path(dir) / "facts.csv").string(), ctx));
   for (const fs::path& path : CsvFilesIn(fs::path(dir) / "cubes"))
     QA_RETURN_IF_ERROR(ImportCube(*this, path.stem().string(), path.string(), ctx));
+  // rules/<Cube>.rules: each cube's rules, as one transaction each.
+  for (const fs::path& path : FilesIn(fs::path(dir) / "rules", ".rules")) {
+    QA_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path.string()));
+    auto set = SetRules(path.stem().string(), text, /*delete_data=*/false, ctx);
+    if (!set.ok())
+      return Status(set.status().code(), path.string() + ": " + set.status().message());
+  }
   return Status::Ok();
 }
 

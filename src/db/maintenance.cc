@@ -76,7 +76,8 @@ Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   report.sequence = sequence;
   if (sequence == impl.snapshot_sequence) return report;  // nothing new
   QA_ASSIGN_OR_RETURN(Rebuilt rebuilt,
-                      RebuildModel(impl.env, impl.dir, *impl.log, sequence, /*repair=*/false));
+                      RebuildModel(impl.env, impl.dir, *impl.log, sequence, /*repair=*/false,
+                                   /*use_snapshot=*/true, /*with_rules=*/false));
   if (rebuilt.state.sequence != sequence)
     return Status::Corruption("snapshot: the log holds up to " +
                               std::to_string(rebuilt.state.sequence) + ", expected " +

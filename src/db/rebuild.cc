@@ -2,11 +2,12 @@
 
 #include "db/apply.h"
 #include "db/client_ids.h"
+#include "rules/install.h"
 
 namespace quantatom {
 
 Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& log, uint64_t up_to,
-                             bool repair, bool use_snapshot) {
+                             bool repair, bool use_snapshot, bool with_rules) {
   Rebuilt out;
   LoadedSnapshot loaded;
   if (use_snapshot) {
@@ -34,6 +35,7 @@ Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& l
   if (!end.ok()) return end.status();
   out.log_end = std::move(*end);
   out.warnings.insert(out.warnings.end(), out.log_end.warnings.begin(), out.log_end.warnings.end());
+  if (with_rules) QA_RETURN_IF_ERROR(rules::InstallRules(out.model));
   return out;
 }
 

@@ -21,9 +21,12 @@ struct Rebuilt {
 // Applies transactions up to `up_to` (all of them by default). With
 // `repair`, a torn log tail is cut off.
 // Without `use_snapshot` the whole log is replayed from its start.
-// `dir` is the data directory (its snapshots), `log` its log.
+// `dir` is the data directory (its snapshots), `log` its log. The rules are
+// installed and what they derive computed once, at the end (not logged,
+// derived atoms are a function of the rest), unless `with_rules` is false
+// (a snapshot keeps no derived atoms).
 Result<Rebuilt> RebuildModel(Env* env, const std::string& dir, const LogStore& log,
                              uint64_t up_to = UINT64_MAX, bool repair = true,
-                             bool use_snapshot = true);
+                             bool use_snapshot = true, bool with_rules = true);
 
 }  // namespace quantatom

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "db/rules_change.h"
 #include "db/structure_log.h"
 #include "model/member_change.h"
 #include "quantatom/load.h"
@@ -68,7 +69,7 @@ AtomDeltas AtomsAt(const Cube& cube, size_t d, const std::vector<MemberId>& lost
   std::vector<std::vector<bool>> keep(dims.size());
   keep[d].assign(dims[d]->leaf_count(), false);
   for (MemberId m : lost) keep[d][dims[d]->leaf_ordinal(m)] = true;
-  Cube::AtomsCopy atoms = cube.CopyAtoms(keep);
+  Cube::AtomsCopy atoms = cube.CopyAtoms(keep, /*stored_only=*/true);
   AtomDeltas deltas(dims.size());
   deltas.Reserve(atoms.keys.size());
   std::vector<LeafOrdinal> leaves(dims.size());
@@ -185,6 +186,7 @@ Status PrepareDeleteCube(const Model& model, const std::string& name, bool delet
     return Status(StatusCode::kConflict, "cube " + Quote(cube->name()) + " holds " +
                                              std::to_string(atoms) +
                                              " atoms; delete it with delete_data to delete them");
+  QA_RETURN_IF_ERROR(CheckRulesAfter(model, nullptr, nullptr, cube->name()));
   txn.kind = OperationKind::kDeleteCube;
   QA_ASSIGN_OR_RETURN(txn.parameters, DeleteParameters(cube->name()));
   return Status::Ok();
@@ -219,6 +221,7 @@ Status PrepareMemberChange(const Model& model, const MemberChange& change, Trans
                       ", ask again with delete_data (their removal is logged: the change feed "
                       "and cell history show it)");
   }
+  QA_RETURN_IF_ERROR(CheckRulesAfter(model, dim.get(), after, ""));
   txn.kind = MemberChangeOperation(change.kind);
   MemberChange logged = change;
   logged.dimension = dim->name();
@@ -289,6 +292,8 @@ Status ApplyStructureChange(Model& model, const Transaction& txn) {
       QA_ASSIGN_OR_RETURN(ViewArgs args, ViewOf(txn));
       return model.RemoveView(args.cube, args.name);
     }
+    case OperationKind::kSetRules:
+      return ApplySetRules(model, txn);
     default:
       return Corrupt(txn, "not a structure change");
   }

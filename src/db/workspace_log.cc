@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rules/install.h"
+
 namespace quantatom {
 namespace {
 
@@ -49,7 +51,9 @@ Status ApplySandboxWrite(Model& model, const Transaction& txn, const json& p) {
 Status ApplySandboxCommit(Model& model, const Transaction& txn, const json& p) {
   auto cube = model.FindCube(txn.cube);
   if (!cube) return Corrupt(txn, "no cube '" + txn.cube + "'");
-  QA_RETURN_IF_ERROR(cube->ApplyDeltas(txn.deltas));
+  // With rules, the derived atoms the commit's cells feed are recomputed.
+  QA_RETURN_IF_ERROR(model.rule_set() ? rules::ApplyDataTransaction(model, txn)
+                                      : cube->ApplyDeltas(txn.deltas));
   const std::string owner = Text(p, "owner"), name = Text(p, "sandbox");
   if (name.empty()) return Status::Ok();  // offline edits: no sandbox to reset
   // The sandbox goes on, empty, from the base it just joined.

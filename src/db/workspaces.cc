@@ -6,6 +6,8 @@
 
 #include "db/database_impl.h"
 #include "db/workspace_log.h"
+#include "model/cube_impl.h"
+#include "rules/install.h"
 #include "writeback/merge_plan.h"
 
 namespace quantatom {
@@ -104,6 +106,11 @@ Result<CommitResult> Database::WriteSandbox(const std::string& sandbox,
   return impl->Submit(Alone(
       ctx, [impl, cube, &batch, sandbox, owner = ctx.user](Transaction& txn, Overlay&) -> Status {
         std::shared_lock lock(impl->structure_mu);
+        if (cube->impl().Rules())
+          return Status::Precondition(
+              "cube '" + cube->name() +
+              "' has rules: sandboxes over a cube with rules are not supported yet (its "
+              "rule-computed cells would not follow the sandbox's changes)");
         const Sandbox* s = impl->model.workspaces().FindSandbox(owner, sandbox);
         if (s && FoldCase(s->cube) != FoldCase(cube->name()))
           return Status::Invalid("sandbox '" + sandbox + "' is over cube '" + s->cube + "', not '" +
@@ -322,6 +329,10 @@ Result<MergeReport> SubmitMerge(Database::Impl& impl, const Database& db,
                                   " cell(s) changed in the base since sequence " +
                                   std::to_string(m.base) + "; nothing was committed");
     QA_RETURN_IF_ERROR(CheckWritable(*m.cube, plan.changes, m.access.writable, "the commit"));
+    std::vector<uint64_t> keys;
+    keys.reserve(plan.changes.size());
+    for (const LeafChange& c : plan.changes) keys.push_back(c.key);
+    QA_RETURN_IF_ERROR(rules::RefuseRuleCells(*m.cube, keys, "the commit"));
     m.report.cells_applied = plan.changes.size();
     txn.kind = OperationKind::kSandboxCommit;
     txn.cube = m.cube->name();

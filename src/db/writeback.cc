@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/database_impl.h"
+#include "rules/install.h"
 #include "writeback/slice_plan.h"
 #include "writeback/spread_plan.h"
 
@@ -75,6 +76,11 @@ Result<CommitResult> SubmitPlanned(Database::Impl& impl, std::shared_ptr<Cube> c
   request->prepare = [cube, kind, parameters = std::move(parameters), plan = std::move(plan)](
                          Transaction& txn, Overlay&) -> Status {
     QA_ASSIGN_OR_RETURN(std::vector<LeafChange> changes, plan());
+    std::vector<uint64_t> keys;
+    keys.reserve(changes.size());
+    for (const LeafChange& c : changes) keys.push_back(c.key);
+    QA_RETURN_IF_ERROR(
+        rules::RefuseRuleCells(*cube, keys, std::string("the ") + OperationKindName(kind)));
     txn.kind = kind;
     txn.cube = cube->name();
     txn.parameters = parameters;

@@ -174,6 +174,20 @@ struct AccountGroup {
 };
 // Never given facts: ALLOCATE writes it (bench/WORKLOAD.md).
 constexpr std::string_view kAllocationAccount = "Consulting Fees";
+// Never given facts either: the leaf rule of kRules computes it.
+constexpr std::string_view kCommissionAccount = "Sales Commissions";
+// A root of its own, computed at every level by the consolidated rule.
+constexpr std::string_view kMarginAccount = "Gross Margin %";
+
+// rules/Finance.rules (docs/rules.md): planners see computed cells, read-only.
+constexpr std::string_view kRules =
+    "# Sales commissions: 3 % of product revenue, computed for every cell with product\n"
+    "# revenue and then consolidated like data (a leaf rule).\n"
+    "leaf [Account: Sales Commissions] = [Account: Product Revenue] * 0.03;\n"
+    "\n"
+    "# Gross margin as a percentage of revenue at every level, never summed.\n"
+    "consolidated [Account: Gross Margin %]\n"
+    "    = IF([Account: Revenue] <> 0, [Account: Gross Margin] / [Account: Revenue] * 100);\n";
 
 // clang-format off
 const std::vector<AccountGroup>& AccountGroups() {
@@ -182,7 +196,7 @@ const std::vector<AccountGroup>& AccountGroups() {
     {kRevenue, "Service Revenue", {"Consulting Revenue", "Support Contracts", "Training Revenue", "Installation"}},
     {kCogs, "Direct Costs", {"Materials", "Direct Labor", "Manufacturing Overhead", "Royalties", "Scrap"}},
     {kCogs, "Logistics", {"Freight In", "Freight Out", "Warehousing", "Customs Duties", "Packaging"}},
-    {kOpex, "Personnel", {"Salaries", "Bonuses", "Payroll Taxes", "Benefits", "Pensions", "Recruiting", "Contractors"}},
+    {kOpex, "Personnel", {"Salaries", "Bonuses", "Payroll Taxes", "Benefits", "Pensions", "Recruiting", "Contractors", "Sales Commissions"}},
     {kOpex, "Facilities", {"Rent", "Utilities", "Maintenance", "Property Insurance", "Security", "Cleaning"}},
     {kOpex, "Marketing", {"Advertising", "Events", "Sponsorships", "Digital Marketing", "Market Research", "Public Relations"}},
     {kOpex, "IT", {"Software Subscriptions", "Hardware Depreciation", "Cloud Hosting", "Telecom", "IT Support"}},
@@ -310,10 +324,12 @@ DimTable AccountDim(Plan& plan) {
       t.rows.push_back({group.name, section.name, "1"});
       for (const char* leaf : group.leaves) {
         t.rows.push_back({leaf, group.name, "1"});
-        if (leaf != kAllocationAccount) plan.accounts[kind].push_back(Field(leaf));
+        if (leaf != kAllocationAccount && leaf != kCommissionAccount)
+          plan.accounts[kind].push_back(Field(leaf));
       }
     }
   }
+  t.rows.push_back({std::string(kMarginAccount), "", ""});
   return t;
 }
 
@@ -536,6 +552,9 @@ Result<DemoReport> WriteDemoModel(const std::string& dir, const DemoOptions& opt
   const std::filesystem::path root(dir);
   QA_RETURN_IF_ERROR(MakeDirectory(root / "dims"));
   QA_RETURN_IF_ERROR(MakeDirectory(root / "cubes"));
+  QA_RETURN_IF_ERROR(MakeDirectory(root / "rules"));
+  QA_RETURN_IF_ERROR(
+      WriteWholeFile((root / "rules" / "Finance.rules").string(), std::string(kRules)));
   Rng rng(options.seed);
   Plan plan;
   const DimTable dims[] = {VersionDim(), TimeDim(plan),

@@ -26,8 +26,10 @@ struct DemoReport {
   size_t atoms = 0;  // rows written to cubes/Finance.csv, one per atom
 };
 
-// Writes dir/dims/{Version,Time,Entity,Account,Product}.csv and
-// dir/cubes/Finance.csv, creating directories as needed and replacing files
+// Writes dir/dims/{Version,Time,Entity,Account,Product}.csv,
+// dir/cubes/Finance.csv and dir/rules/Finance.rules (a leaf rule computing
+// Sales Commissions, a consolidated rule computing Gross Margin %),
+// creating directories as needed and replacing files
 // of those names. Errors: kLimitExceeded for entities_per_country out of
 // range; kIoError naming the path when a directory or file cannot be
 // created or written (files already written are left in place).

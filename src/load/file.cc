@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace quantatom {
 
@@ -36,13 +38,24 @@ MappedFile::MappedFile(MappedFile&& o) noexcept : data_(o.data_), size_(o.size_)
   o.size_ = 0;
 }
 
-std::vector<std::filesystem::path> CsvFilesIn(const std::filesystem::path& dir) {
+std::vector<std::filesystem::path> FilesIn(const std::filesystem::path& dir,
+                                           std::string_view extension) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".csv") out.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == extension)
+      out.push_back(entry.path());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Io(path + ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::Io(path + ": cannot read");
+  return text.str();
 }
 
 MappedFile::~MappedFile() {

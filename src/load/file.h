@@ -26,7 +26,15 @@ class MappedFile {
   size_t size_;
 };
 
-// The *.csv files directly in `dir`, sorted by name (none when it is missing).
-std::vector<std::filesystem::path> CsvFilesIn(const std::filesystem::path& dir);
+// The files directly in `dir` whose name ends in `extension` (".csv"),
+// sorted by name (none when it is missing).
+std::vector<std::filesystem::path> FilesIn(const std::filesystem::path& dir,
+                                           std::string_view extension);
+inline std::vector<std::filesystem::path> CsvFilesIn(const std::filesystem::path& dir) {
+  return FilesIn(dir, ".csv");
+}
+
+// A whole text file (rules files are small).
+Result<std::string> ReadWholeFile(const std::string& path);
 
 }  // namespace quantatom

@@ -5,6 +5,7 @@
 #include "load/csv.h"
 #include "load/file.h"
 #include "quantatom/load.h"
+#include "quantatom/rules.h"
 
 namespace quantatom {
 namespace {
@@ -61,6 +62,11 @@ Result<std::unique_ptr<Model>> LoadModelDirectory(const std::string& dir,
   for (const fs::path& path : CsvFilesIn(fs::path(dir) / "cubes"))
     QA_RETURN_IF_ERROR(LoadCube(*model, path.stem().string(), path, options, &total));
   if (model->cubes().empty()) return Status::NotFound(dir + ": no facts.csv and no cubes/*.csv");
+  for (const fs::path& path : FilesIn(fs::path(dir) / "rules", ".rules")) {
+    QA_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path.string()));
+    Status set = SetRules(*model, path.stem().string(), std::move(text));
+    if (!set.ok()) return Status(set.code(), path.string() + ": " + set.message());
+  }
   if (report) *report = total;
   return model;
 }

@@ -136,6 +136,8 @@ const char* OperationKindName(OperationKind kind) {
       return "save_view";
     case OperationKind::kDeleteView:
       return "delete_view";
+    case OperationKind::kSetRules:
+      return "set_rules";
   }
   return "unknown";
 }
@@ -152,6 +154,7 @@ bool IsStructureChange(OperationKind kind) {
     case OperationKind::kDeleteMember:
     case OperationKind::kSaveView:
     case OperationKind::kDeleteView:
+    case OperationKind::kSetRules:
       return true;
     default:  // data: writes, loads, undos, writeback
       return false;

@@ -137,6 +137,21 @@ Status CheckOverlay(const Cube::Impl& cube, std::span<const SandboxCell> cells) 
   return Status::Ok();
 }
 
+// kFailedPrecondition when a rule computes the leaf cell at `key`: cells
+// computed by rules are read-only.
+Status RefuseDerived(const Cube::Impl& cube, const CubeRulesHook& rules, uint64_t key,
+                     const std::string& what) {
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  cube.layout.Unpack(key, leaves);
+  std::string rule = rules.RuleAtLeaf(leaves);
+  if (rule.empty()) return Status::Ok();
+  Coordinate cell(cube.dims.size());
+  for (size_t d = 0; d < cell.size(); ++d) cell[d] = cube.dims[d]->leaf_member(leaves[d]);
+  return Status::Precondition(what + " " + Describe(cube, cell) + ": the cell is computed by " +
+                              rule + " of cube '" + cube.name +
+                              "'; cells computed by rules are read-only");
+}
+
 // Computes cells one consolidation at a time when their members, crossed,
 // would be far more cells than asked for.
 constexpr size_t kCrossSlack = 1024;
@@ -149,7 +164,7 @@ std::vector<CellAggregate> Cube::Impl::Aggregates(const std::vector<Coordinate>&
   std::vector<size_t> consolidated;
   for (size_t i = 0; i < cells.size(); ++i) {
     if (IsLeafCoordinate(cells[i])) {
-      auto v = store.Get(KeyOf(cells[i]));
+      auto v = AtomAt(KeyOf(cells[i]));
       out[i] = v ? CellAggregate{*v, 1} : CellAggregate{};
     } else {
       consolidated.push_back(i);
@@ -178,7 +193,7 @@ std::vector<CellAggregate> Cube::Impl::Aggregates(const std::vector<Coordinate>&
     t.erase(std::unique(t.begin(), t.end()), t.end());
     cross = std::min(cross * t.size(), SIZE_MAX / 2);
   }
-  ConsolidationInput in{&store, &layout, &dims, options.stage_slots_max};
+  ConsolidationInput in{&store, &derived, &layout, &dims, options.stage_slots_max};
   std::vector<CellAggregate> computed;
   if (cross > 4 * missing.size() + kCrossSlack) {
     for (size_t k : missing) {
@@ -207,19 +222,28 @@ std::vector<CellAggregate> Cube::Impl::Aggregates(const std::vector<Coordinate>&
   return out;
 }
 
+Result<std::vector<CellAggregate>> Cube::Impl::ReadAggregates(
+    const std::vector<Coordinate>& cells) const {
+  std::shared_ptr<const CubeRulesHook> hook;
+  {
+    std::shared_lock lock(mu);
+    if (!rules || !rules->HasConsolidatedRules()) return Aggregates(cells);
+    hook = rules;
+  }
+  return hook->Read(*this, cells);
+}
+
 Result<std::optional<double>> Cube::ReadCell(const Coordinate& c) const {
   QA_RETURN_IF_ERROR(CheckCoordinate(*impl_, c));
-  std::shared_lock lock(impl_->mu);
-  CellAggregate agg = impl_->Aggregates({c})[0];
-  if (agg.atoms == 0) return std::optional<double>();
-  return std::optional<double>(agg.sum);
+  QA_ASSIGN_OR_RETURN(std::vector<CellAggregate> agg, impl_->ReadAggregates({c}));
+  if (agg[0].atoms == 0) return std::optional<double>();
+  return std::optional<double>(agg[0].sum);
 }
 
 Result<std::vector<std::optional<double>>> Cube::ReadCells(
     const std::vector<Coordinate>& cells) const {
   for (const Coordinate& c : cells) QA_RETURN_IF_ERROR(CheckCoordinate(*impl_, c));
-  std::shared_lock lock(impl_->mu);
-  std::vector<CellAggregate> aggs = impl_->Aggregates(cells);
+  QA_ASSIGN_OR_RETURN(std::vector<CellAggregate> aggs, impl_->ReadAggregates(cells));
   std::vector<std::optional<double>> out(cells.size());
   for (size_t i = 0; i < cells.size(); ++i)
     if (aggs[i].atoms) out[i] = aggs[i].sum;
@@ -228,6 +252,7 @@ Result<std::vector<std::optional<double>>> Cube::ReadCells(
 
 Result<std::vector<uint64_t>> Cube::KeysOf(const WriteBatch& batch) const {
   const Impl& cube = *impl_;
+  const std::shared_ptr<const CubeRulesHook> rules = cube.Rules();
   std::vector<uint64_t> keys;
   keys.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -243,6 +268,9 @@ Result<std::vector<uint64_t>> Cube::KeysOf(const WriteBatch& batch) const {
       return Status::Invalid("write #" + std::to_string(i + 1) + " " +
                              Describe(cube, e.coordinate) + ": the value is not a finite number");
     keys.push_back(cube.KeyOf(e.coordinate));
+    if (rules)
+      QA_RETURN_IF_ERROR(
+          RefuseDerived(cube, *rules, keys.back(), "write #" + std::to_string(i + 1)));
   }
   return keys;
 }
@@ -347,15 +375,22 @@ Status Cube::ApplyDeltas(const AtomDeltas& deltas) {
   return Status::Ok();
 }
 
-void Cube::Impl::ApplyChanges(std::vector<AtomChange> sorted) {
+void Cube::Impl::ApplyChanges(std::vector<AtomChange> stored,
+                              std::vector<AtomChange> derived_changes) {
   std::unique_lock lock(mu);
+  ApplyLocked(store, stored);
+  ApplyLocked(derived, derived_changes);
+}
+
+void Cube::Impl::ApplyLocked(AtomStore& target, std::span<const AtomChange> sorted) {
+  if (sorted.empty()) return;
   if (sorted.size() > options.cache_delta_changes_max) {
-    store.Apply(sorted);
+    target.Apply(sorted);
     cache.Clear();  // cheaper than millions of cell deltas
     return;
   }
   std::vector<std::optional<double>> old_values;
-  store.Apply(sorted, &old_values);
+  target.Apply(sorted, &old_values);
   LeafOrdinal leaves[kCubeDimensionsMax];
   for (size_t i = 0; i < sorted.size(); ++i) {
     const AtomChange& c = sorted[i];
@@ -371,7 +406,7 @@ std::vector<std::optional<double>> Cube::ReadAtoms(std::span<const uint64_t> key
   std::shared_lock lock(impl_->mu);
   std::vector<std::optional<double>> out;
   out.reserve(keys.size());
-  for (uint64_t k : keys) out.push_back(impl_->store.Get(k));
+  for (uint64_t k : keys) out.push_back(impl_->AtomAt(k));
   return out;
 }
 
@@ -396,6 +431,12 @@ void Cube::PreparedLoad::Fill(size_t begin, size_t end, Chunk& chunk) const {
 Result<std::unique_ptr<Cube::PreparedLoad>> Cube::PrepareLoad(BulkAtoms atoms) const {
   QA_ASSIGN_OR_RETURN(BulkBuildResult built,
                       BuildChecked(std::move(atoms), impl_->layout.inner_bits()));
+  if (auto rules = impl_->Rules()) {
+    for (const Partition& p : built.partitions)
+      for (size_t i = 0; i < p.keys.size(); ++i)
+        QA_RETURN_IF_ERROR(
+            RefuseDerived(*impl_, *rules, impl_->store.Key(p, i), "the load's cell"));
+  }
   auto state = std::unique_ptr<PreparedLoad::State>(new PreparedLoad::State{*impl_, {}, {}, {}});
   state->partitions = std::move(built.partitions);
   state->result.duplicates = built.duplicates;
@@ -473,7 +514,7 @@ void Cube::ClearCache() const { impl_->cache.Clear(); }
 CubeStats Cube::Stats() const {
   std::shared_lock lock(impl_->mu);
   return {impl_->store.atom_count(), impl_->store.partitions().size(), impl_->store.bytes(),
-          impl_->cache.size()};
+          impl_->cache.size(),       impl_->derived.atom_count(),      impl_->derived.bytes()};
 }
 
 }  // namespace quantatom

@@ -4,6 +4,7 @@
 #include <shared_mutex>
 
 #include "calc/cell_cache.h"
+#include "model/cube_rules_hook.h"
 #include "quantatom/cube.h"
 #include "store/atom_store.h"
 #include "store/key_layout.h"
@@ -17,6 +18,7 @@ struct Cube::Impl {
         options(o),
         layout(std::move(l)),
         store(layout.inner_bits()),
+        derived(layout.inner_bits()),
         cache(options.cache_cells_max) {}
 
   const std::string name;
@@ -28,16 +30,37 @@ struct Cube::Impl {
   // a batch whole or not at all.
   mutable std::shared_mutex mu;
   AtomStore store;
+  // Atoms computed by leaf rules (src/rules): the same layout as the
+  // stored ones and never at the same key, read exactly like them.
+  AtomStore derived;
   mutable CellCache cache;
+  // The cube's rules, for reads and writes; nullptr: none. Under `mu`.
+  std::shared_ptr<const CubeRulesHook> rules;
 
   bool IsLeafCoordinate(const Coordinate& c) const;
-  // Applies changes sorted by unique key under the write lock and keeps
-  // the cache current.
-  void ApplyChanges(std::vector<AtomChange> sorted);
+  // Applies changes to the stored and to the derived atoms, each sorted by
+  // unique key, under one write lock, and keeps the cache current.
+  void ApplyChanges(std::vector<AtomChange> stored, std::vector<AtomChange> derived_changes = {});
+  // Applies sorted changes to `target` (store or derived), with the cache.
+  // REQUIRES: `mu` held exclusively.
+  void ApplyLocked(AtomStore& target, std::span<const AtomChange> sorted);
   uint64_t KeyOf(const Coordinate& leaf_coordinate) const;
+  // A leaf atom, stored or derived. REQUIRES: `mu` held.
+  std::optional<double> AtomAt(uint64_t key) const {
+    auto v = store.Get(key);
+    return v ? v : derived.Get(key);
+  }
   // Aggregates of the given cells (any mix of leaf and consolidated),
   // from the cache where possible. REQUIRES: `mu` held shared.
   std::vector<CellAggregate> Aggregates(const std::vector<Coordinate>& cells) const;
+  // The same under the read lock, with the cells consolidated rules
+  // compute. REQUIRES: no lock held.
+  Result<std::vector<CellAggregate>> ReadAggregates(const std::vector<Coordinate>& cells) const;
+  // The rules installed, read under the lock (nullptr: none).
+  std::shared_ptr<const CubeRulesHook> Rules() const {
+    std::shared_lock lock(mu);
+    return rules;
+  }
 };
 
 // Runs a view. REQUIRES: nothing held; takes the read lock itself.

@@ -49,38 +49,72 @@ Result<std::vector<Cube::WeightedAtom>> Cube::AtomsBeneath(const Coordinate& cel
     }
   }
   std::shared_lock lock(cube.mu);
-  const auto& partitions = cube.store.partitions();
-  std::vector<std::vector<WeightedAtom>> found(partitions.size());
-  ScanRegion(cube, in, [&](size_t pi, size_t i, const LeafOrdinal* leaves) {
-    double w = 1;
-    for (size_t d = 0; d < cube.dims.size(); ++d)
-      if (!weight[d].empty()) w *= weight[d][leaves[d]];
-    const Partition& p = partitions[pi];
-    found[pi].push_back({cube.store.Key(p, i), p.values[i], w});
-  });
-  return Joined(found);
+  auto beneath = [&](const AtomStore& store) {
+    const auto& partitions = store.partitions();
+    std::vector<std::vector<WeightedAtom>> found(partitions.size());
+    ScanRegion(cube, store, in, [&](size_t pi, size_t i, const LeafOrdinal* leaves) {
+      double w = 1;
+      for (size_t d = 0; d < cube.dims.size(); ++d)
+        if (!weight[d].empty()) w *= weight[d][leaves[d]];
+      const Partition& p = partitions[pi];
+      found[pi].push_back({store.Key(p, i), p.values[i], w});
+    });
+    return Joined(found);
+  };
+  std::vector<WeightedAtom> stored = beneath(cube.store);
+  if (cube.derived.atom_count() == 0) return stored;
+  std::vector<WeightedAtom> derived = beneath(cube.derived), out(stored.size() + derived.size());
+  std::merge(stored.begin(), stored.end(), derived.begin(), derived.end(), out.begin(),
+             [](const WeightedAtom& a, const WeightedAtom& b) { return a.key < b.key; });
+  return out;
 }
 
-Cube::AtomsCopy Cube::CopyAtoms(std::span<const std::vector<bool>> keep) const {
+namespace {
+
+// The atoms of `store` in the region, keys ascending. Counted first, then
+// written in place: a copy of a whole cube is never held twice.
+Cube::AtomsCopy CopyOf(const Cube::Impl& cube, const AtomStore& store, const LeafFlags& in) {
+  const auto& partitions = store.partitions();
+  std::vector<size_t> offset(partitions.size() + 1, 0);
+  ScanRegion(cube, store, in, [&](size_t pi, size_t, const LeafOrdinal*) { ++offset[pi + 1]; });
+  for (size_t pi = 0; pi < partitions.size(); ++pi) offset[pi + 1] += offset[pi];
+  Cube::AtomsCopy out;
+  out.keys.resize(offset.back());
+  out.values.resize(offset.back());
+  ScanRegion(cube, store, in, [&](size_t pi, size_t i, const LeafOrdinal*) {
+    const size_t at = offset[pi]++;
+    out.keys[at] = store.Key(partitions[pi], i);
+    out.values[at] = partitions[pi].values[i];
+  });
+  return out;
+}
+
+}  // namespace
+
+Cube::AtomsCopy Cube::CopyAtoms(std::span<const std::vector<bool>> keep, bool stored_only) const {
   const Impl& cube = *impl_;
   LeafFlags in(cube.dims.size());
   for (size_t d = 0; d < keep.size() && d < in.size(); ++d)
     in[d].assign(keep[d].begin(), keep[d].end());
   std::shared_lock lock(cube.mu);
-  const auto& partitions = cube.store.partitions();
-  // Counted first, then written in place: a copy of a whole cube is never
-  // held twice.
-  std::vector<size_t> offset(partitions.size() + 1, 0);
-  ScanRegion(cube, in, [&](size_t pi, size_t, const LeafOrdinal*) { ++offset[pi + 1]; });
-  for (size_t pi = 0; pi < partitions.size(); ++pi) offset[pi + 1] += offset[pi];
+  AtomsCopy stored = CopyOf(cube, cube.store, in);
+  if (stored_only || cube.derived.atom_count() == 0) return stored;
+  AtomsCopy derived = CopyOf(cube, cube.derived, in);
+  if (derived.keys.empty()) return stored;
+  // Stored and derived atoms never share a key: merged by key.
   AtomsCopy out;
-  out.keys.resize(offset.back());
-  out.values.resize(offset.back());
-  ScanRegion(cube, in, [&](size_t pi, size_t i, const LeafOrdinal*) {
-    const size_t at = offset[pi]++;
-    out.keys[at] = cube.store.Key(partitions[pi], i);
-    out.values[at] = partitions[pi].values[i];
-  });
+  const size_t n = stored.keys.size() + derived.keys.size();
+  out.keys.reserve(n);
+  out.values.reserve(n);
+  size_t a = 0, b = 0;
+  while (a < stored.keys.size() || b < derived.keys.size()) {
+    const bool from_stored =
+        b == derived.keys.size() || (a < stored.keys.size() && stored.keys[a] < derived.keys[b]);
+    AtomsCopy& src = from_stored ? stored : derived;
+    size_t& at = from_stored ? a : b;
+    out.keys.push_back(src.keys[at]);
+    out.values.push_back(src.values[at++]);
+  }
   return out;
 }
 

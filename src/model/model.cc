@@ -48,6 +48,7 @@ Status Model::AddCube(std::shared_ptr<Cube> cube, uint64_t created_sequence) {
   if (FindCube(cube->name())) return Status::AlreadyExists("cube '" + cube->name() + "' exists");
   cube_created_[FoldCase(cube->name())] = created_sequence;
   views_.erase(FoldCase(cube->name()));
+  rules_.erase(FoldCase(cube->name()));
   cubes_.push_back(std::move(cube));
   return Status::Ok();
 }
@@ -69,6 +70,7 @@ Status Model::RemoveCube(std::string_view name) {
   cube_created_.erase(FoldCase(name));
   views_.erase(FoldCase(name));
   workspaces_.DropCube(name);
+  rules_.erase(FoldCase(name));
   return Status::Ok();
 }
 
@@ -111,6 +113,31 @@ std::vector<SavedView> Model::Views(std::string_view cube) const {
   auto it = views_.find(FoldCase(cube));
   if (it == views_.end()) return out;
   for (const auto& [folded, view] : it->second) out.push_back(view);
+  return out;
+}
+
+Status Model::SetRulesText(CubeRules rules) {
+  auto cube = FindCube(rules.cube);
+  if (!cube) return Status::NotFound("unknown cube '" + rules.cube + "'");
+  rules.cube = cube->name();
+  if (rules.text.empty()) {
+    rules_.erase(FoldCase(rules.cube));
+  } else {
+    rules_[FoldCase(rules.cube)] = std::move(rules);
+  }
+  return Status::Ok();
+}
+
+std::optional<CubeRules> Model::RulesText(std::string_view cube) const {
+  auto it = rules_.find(FoldCase(cube));
+  if (it == rules_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<CubeRules> Model::AllRulesText() const {
+  std::vector<CubeRules> out;
+  for (const auto& cube : cubes_)
+    if (auto r = RulesText(cube->name())) out.push_back(std::move(*r));
   return out;
 }
 

@@ -16,14 +16,16 @@ namespace quantatom {
 // Per dimension, a flag per leaf; an empty vector takes every leaf.
 using LeafFlags = std::vector<std::vector<uint8_t>>;
 
-// Calls visit(partition_index, atom_index, leaves) for every atom in the
-// region, in key order within each partition. Partitions are visited in
-// parallel, each by one thread, so a caller collecting per partition index
-// needs no lock. REQUIRES: the cube's read lock held.
+// Calls visit(partition_index, atom_index, leaves) for every atom of
+// `store` (the cube's stored or derived atoms) in the region, in key order
+// within each partition. Partitions are visited in parallel, each by one
+// thread, so a caller collecting per partition index needs no lock.
+// REQUIRES: the cube's read lock held.
 template <class Visit>
-void ScanRegion(const Cube::Impl& cube, const LeafFlags& in, Visit&& visit) {
+void ScanRegion(const Cube::Impl& cube, const AtomStore& store, const LeafFlags& in,
+                Visit&& visit) {
   const KeyLayout& layout = cube.layout;
-  const auto& partitions = cube.store.partitions();
+  const auto& partitions = store.partitions();
   const size_t dims = cube.dims.size();
   // Partition dimensions are checked once per partition; inside, only the
   // other dimensions that do not take every leaf.
@@ -43,7 +45,7 @@ void ScanRegion(const Cube::Impl& cube, const LeafFlags& in, Visit&& visit) {
       const Partition& p = partitions[pi];
       if (!reaches(p.id)) continue;
       for (size_t i = 0; i < p.keys.size(); ++i) {
-        const uint64_t key = cube.store.Key(p, i);
+        const uint64_t key = store.Key(p, i);
         bool inside = true;
         for (size_t k = 0; k < checked.size() && inside; ++k)
           inside = in[checked[k]][layout.Extract(key, checked[k])];

@@ -132,7 +132,8 @@ DimensionAccess ComputeDimensionAccess(const Dimension& dim,
 
 std::shared_ptr<const CubeAccess> CubeAccess::Unrestricted(const Cube& cube) {
   std::shared_ptr<CubeAccess> a(new CubeAccess());
-  a->unrestricted_ = a->any_readable_ = a->all_readable_ = a->any_writable_ = true;
+  a->unrestricted_ = a->any_readable_ = a->all_readable_ = a->any_writable_ = a->all_writable_ =
+      true;
   for (const auto& d : cube.dimensions()) a->dims_.push_back(d.get());
   a->dims_held_ = cube.dimensions();
   return a;
@@ -152,17 +153,20 @@ std::shared_ptr<const CubeAccess> CubeAccess::FromRoles(std::span<const Role* co
     if (!grant) continue;
     auto resolved = ResolveGrants(*grant, cube);
     RoleArrays arrays;
-    bool every_dim_some = true, every_dim_all = true, every_dim_writes = true;
+    bool every_dim_some = true, every_dim_all = true, every_dim_writes = true,
+         every_dim_all_write = true;
     for (size_t d = 0; d < dims.size(); ++d) {
       DimensionAccess da = ComputeDimensionAccess(*dims[d], resolved[d], grant->default_access);
-      bool some = false, all = true, writes = false;
+      bool some = false, all = true, writes = false, all_write = true;
       for (MemberId m = 0; m < dims[d]->size(); ++m) {
         if (dims[d]->deleted(m)) continue;
         if (da.inherited[m] >= Access::kRead) a->visible_[d][m] = true;
         some = some || da.capped[m] >= Access::kRead;
         all = all && da.capped[m] >= Access::kRead;
         writes = writes || (dims[d]->is_leaf(m) && da.capped[m] == Access::kWrite);
+        all_write = all_write && da.capped[m] == Access::kWrite;
       }
+      every_dim_all_write = every_dim_all_write && all_write;
       every_dim_some = every_dim_some && some;
       every_dim_all = every_dim_all && all;
       every_dim_writes = every_dim_writes && writes;
@@ -171,6 +175,7 @@ std::shared_ptr<const CubeAccess> CubeAccess::FromRoles(std::span<const Role* co
     a->any_readable_ = a->any_readable_ || every_dim_some;
     a->all_readable_ = a->all_readable_ || every_dim_all;
     a->any_writable_ = a->any_writable_ || every_dim_writes;
+    a->all_writable_ = a->all_writable_ || every_dim_all_write;
     a->roles_.push_back(std::move(arrays));
   }
   return a;

@@ -96,6 +96,8 @@ class CubeAccess {
   bool AllReadable() const { return all_readable_; }
   // Some leaf cell is writable.
   bool AnyWritable() const { return any_writable_; }
+  // Every cell is writable (in one role).
+  bool AllWritable() const { return all_writable_; }
   // The dimensions this was computed for; a cube whose dimensions differ is
   // another model and needs a new CubeAccess.
   bool ComputedFor(const Cube& cube) const;
@@ -106,7 +108,7 @@ class CubeAccess {
   using RoleArrays = std::vector<std::vector<Access>>;
 
   bool unrestricted_ = false;
-  bool any_readable_ = false, all_readable_ = false, any_writable_ = false;
+  bool any_readable_ = false, all_readable_ = false, any_writable_ = false, all_writable_ = false;
   std::vector<const Dimension*> dims_;
   std::vector<std::shared_ptr<const Dimension>> dims_held_;  // keeps dims_ alive
   std::vector<RoleArrays> roles_;

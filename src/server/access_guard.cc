@@ -1,5 +1,7 @@
 #include "server/access_guard.h"
 
+#include "rules/inspect.h"
+
 namespace quantatom::server {
 
 using security::Access;
@@ -127,8 +129,27 @@ std::vector<bool> VisibleHeaders(const std::vector<HeaderTuple>& headers,
 
 }  // namespace
 
+namespace {
+
+// Whether the principal may read every cell the rules read to compute `cell`.
+bool RuleInputsReadable(const Cube& cube, const Coordinate& cell,
+                        const security::CubeAccess& access, const AccessToCube& other_cubes) {
+  for (const auto& [source, input] : rules::RuleInputs(cube, cell)) {
+    if (!source) return false;
+    if (source.get() == &cube) {
+      if (access.Cell(input) == Access::kNone) return false;
+    } else if (other_cubes && other_cubes(*source)->Cell(input) == Access::kNone) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAccess& access,
-                            bool suppress_empty_rows, bool suppress_empty_columns) {
+                            bool suppress_empty_rows, bool suppress_empty_columns,
+                            const AccessToCube& other_cubes) {
   const auto row_dims = AxisDims(cube, grid.row_dimensions);
   const auto column_dims = AxisDims(cube, grid.column_dimensions);
   AccessGrid g{std::move(grid), {}};
@@ -159,6 +180,12 @@ RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAcc
         leaf = leaf && g.grid.columns[c][k].leaf;
       }
       Access a = access.Cell(cell);
+      if (a != Access::kNone && rules::ComputedByRule(cube, cell)) {
+        // Read-only, and readable only with what the rule reads for it.
+        const bool inputs =
+            access.unrestricted() || RuleInputsReadable(cube, cell, access, other_cubes);
+        a = inputs ? Access::kRead : Access::kNone;
+      }
       char& out = g.access[r * nc + c];
       out = a == Access::kNone ? 'N' : a == Access::kWrite && leaf ? 'W' : 'R';
       if (a == Access::kNone) g.grid.values[r * nc + c] = std::nullopt;
@@ -176,9 +203,10 @@ RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAcc
 }
 
 std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
-                               bool suppress_empty_rows, bool suppress_empty_columns) {
-  RestrictedGrid r =
-      RestrictGrid(std::move(grid), cube, access, suppress_empty_rows, suppress_empty_columns);
+                               bool suppress_empty_rows, bool suppress_empty_columns,
+                               const AccessToCube& other_cubes) {
+  RestrictedGrid r = RestrictGrid(std::move(grid), cube, access, suppress_empty_rows,
+                                  suppress_empty_columns, other_cubes);
   // GridToJson writes one object; the access strings join it as its last
   // member without parsing the (possibly large) grid back.
   std::string body = GridToJson(r.grid);

@@ -42,8 +42,14 @@ struct RestrictedGrid {
   Grid grid;
   std::vector<std::string> access;
 };
+// The principal's access to another cube (for cells rules read there).
+using AccessToCube = std::function<std::shared_ptr<const security::CubeAccess>(const Cube&)>;
+// A cell a rule computes is read-only ('R'), and masked unless every cell
+// the rule reads for it is readable too (`other_cubes` gives the access to
+// cells read in other cubes; unset: those are not checked).
 RestrictedGrid RestrictGrid(Grid grid, const Cube& cube, const security::CubeAccess& access,
-                            bool suppress_empty_rows, bool suppress_empty_columns);
+                            bool suppress_empty_rows, bool suppress_empty_columns,
+                            const AccessToCube& other_cubes = nullptr);
 // The principal's filter on names in a view or a bulk body: a member it
 // cannot see is unknown, answered exactly as a member that does not exist
 // (nullptr: it sees every member).
@@ -62,13 +68,14 @@ Result<Coordinate> ResolveVisible(const Cube& cube, const security::CubeAccess& 
 // character per column: 'W' a leaf cell the principal may write, 'R'
 // readable only, 'N' masked (its value is null).
 std::string RestrictedGridJson(Grid grid, const Cube& cube, const security::CubeAccess& access,
-                               bool suppress_empty_rows, bool suppress_empty_columns);
+                               bool suppress_empty_rows, bool suppress_empty_columns,
+                               const AccessToCube& other_cubes = nullptr);
 
 // The answer to a view for the principal: its grid (as of ?as_of=N when
 // asked) restricted by RestrictedGridJson, with X-Quantatom-Sequence. Names
 // of members it cannot see are unknown to the view (MemberFilter).
 // `read`, when given, reads the grid instead of the cube (a sandbox's).
-HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
+HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req, const Principal& p,
                           const std::shared_ptr<Cube>& cube,
                           const std::shared_ptr<const security::CubeAccess>& access, ViewSpec view,
                           const std::function<Result<Grid>(const ViewSpec&)>& read = nullptr);

@@ -74,6 +74,8 @@ void AddMemberRoutes(Router& router, ServerContext& ctx);
 void AddViewRoutes(Router& router, ServerContext& ctx);
 // Jobs, and the admin operations that run as jobs (routes_jobs.cc).
 void AddJobRoutes(Router& router, ServerContext& ctx);
+// GET and PUT /api/cubes/{cube}/rules (routes_rules.cc).
+void AddRuleRoutes(Router& router, ServerContext& ctx);
 // POST /api/transactions/{sequence}/undo (routes_undo.cc).
 void AddUndoRoutes(Router& router, ServerContext& ctx);
 // GET /metrics: the Prometheus exposition `render` gives (routes_metrics.cc).

@@ -7,7 +7,7 @@
 
 namespace quantatom::server {
 
-HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
+HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req, const Principal& p,
                           const std::shared_ptr<Cube>& cube,
                           const std::shared_ptr<const security::CubeAccess>& access, ViewSpec view,
                           const std::function<Result<Grid>(const ViewSpec&)>& read) {
@@ -32,7 +32,8 @@ HttpResponse GridResponse(ServerContext& ctx, const HttpRequest& req,
     sequence = ctx.db.last_sequence();
     grid = ValueOrThrow(read ? read(view) : cube->Query(view));
   }
-  out.body = RestrictedGridJson(std::move(grid), *cube, *access, suppress_rows, suppress_columns);
+  out.body = RestrictedGridJson(std::move(grid), *cube, *access, suppress_rows, suppress_columns,
+                                [&ctx, &p](const Cube& other) { return AccessOf(ctx, p, other); });
   out.headers.push_back({"X-Quantatom-Sequence", std::to_string(sequence)});
   return out;
 }
@@ -49,7 +50,7 @@ HttpResponse View(ServerContext& ctx, HttpRequest& req, const Principal& p) {
   }
   body["cube"] = cube->name();
   ViewSpec view = ValueOrThrow(ParseViewJson(body.dump()));
-  return GridResponse(ctx, req, cube, access, std::move(view));
+  return GridResponse(ctx, req, p, cube, access, std::move(view));
 }
 
 }  // namespace

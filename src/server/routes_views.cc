@@ -154,7 +154,7 @@ void AddViewRoutes(Router& router, ServerContext& ctx) {
               [&ctx](HttpRequest& req, const Principal& p) {
                 auto target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
                 ViewSpec spec = ViewOrThrow(ctx, target, req.path_params.at("name")).second;
-                return GridResponse(ctx, req, target.cube, target.access, std::move(spec));
+                return GridResponse(ctx, req, p, target.cube, target.access, std::move(spec));
               }});
 }
 

@@ -183,7 +183,7 @@ HttpResponse SandboxView(ServerContext& ctx, HttpRequest& req, const Principal& 
   if (req.query.count("as_of"))
     throw ApiError(400, "INVALID_ARGUMENT", "a sandbox is read as it is now, not as_of");
   const std::string owner = p.user, name = NameOf(req);
-  return GridResponse(ctx, req, cube, access, std::move(view),
+  return GridResponse(ctx, req, p, cube, access, std::move(view),
                       [&](const ViewSpec& v) { return ctx.db.QuerySandbox(owner, name, v); });
 }
 

@@ -269,6 +269,7 @@ std::vector<Coordinate> RangeInView(const Cube& cube,
 }
 
 HttpResponse Spread(ServerContext& ctx, HttpRequest& req, const Principal& p) {
+  // Plain variables, not structured bindings: clang 14 lets no lambda capture those.
   const CubeAndAccess target = ReadableCubeOrThrow(ctx, p, req.path_params.at("cube"));
   const auto& cube = target.cube;  // named, not bound: clang 14 cannot capture bindings
   const auto& access = target.access;

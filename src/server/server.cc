@@ -178,6 +178,7 @@ Result<std::unique_ptr<Server>> Server::Start(Database& db, const std::string& d
   AddStructureRoutes(impl->router, impl->ctx);
   AddMemberRoutes(impl->router, impl->ctx);
   AddViewRoutes(impl->router, impl->ctx);
+  AddRuleRoutes(impl->router, impl->ctx);
   AddJobRoutes(impl->router, impl->ctx);
   AddUndoRoutes(impl->router, impl->ctx);
   AddOpenApiRoute(impl->router);

@@ -173,6 +173,42 @@ TEST_F(CliTest, HistoryTimeTravelAndUndo) {
   EXPECT_NE(refused.text.find("Q2,Sales"), std::string::npos) << refused.text;
 }
 
+TEST_F(CliTest, RulesAreSetFromAFileShownAndTheirCellsReadOnly) {
+  std::string data = (dir_ / "rules").string();
+  ASSERT_EQ(RunCli("import " + data + " " + Dir()).code, 0);
+  Write("costs.rules", "leaf [Account: Costs] = [Account: Sales] * 0.5;\n");
+  Write("bad.rules", "leaf [Account: Costs] = [Account: Sales] * ;\n");
+  const std::string rules = "rules " + data + " --cube planbench";
+  Output none = RunCli(rules);
+  ASSERT_EQ(none.code, 0) << none.text;
+  EXPECT_NE(none.text.find("cube planbench has no rules"), std::string::npos) << none.text;
+  Output bad = RunCli(rules + " --set " + Dir() + "/bad.rules");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.text.find("bad.rules: line 1, column 44: "), std::string::npos) << bad.text;
+  EXPECT_NE(bad.text.find("\n" + std::string(43, ' ') + "^"), std::string::npos) << bad.text;
+  // Q1's stored Costs lie in cells the rule computes: deleted only when asked.
+  Output in_the_way = RunCli(rules + " --set " + Dir() + "/costs.rules");
+  EXPECT_EQ(in_the_way.code, 1) << in_the_way.text;
+  Output set = RunCli(rules + " --set " + Dir() + "/costs.rules --delete-data");
+  ASSERT_EQ(set.code, 0) << set.text;
+  EXPECT_NE(set.text.find("set as transaction 5, 1 stored atoms deleted"), std::string::npos)
+      << set.text;
+  EXPECT_NE(set.text.find("line 1: leaf rule [Account: Costs], 2 derived atoms"), std::string::npos)
+      << set.text;
+  Output shown = RunCli(rules);
+  ASSERT_EQ(shown.code, 0) << shown.text;
+  EXPECT_NE(shown.text.find("leaf [Account: Costs] = [Account: Sales] * 0.5;"), std::string::npos)
+      << shown.text;
+  // Profit = Sales - Sales / 2: Q1 101 - 50.5, Q2 150 - 75, computed again by a new process.
+  Output query = RunCli("query " + data + " --view " + Dir() + "/view.json --json --compact");
+  ASSERT_EQ(query.code, 0) << query.text;
+  EXPECT_NE(query.text.find("[50.5,75.0,125.5]"), std::string::npos) << query.text;
+  Output write = RunCli("set " + data + " --cube planbench --cell 'Q2,Costs=5'");
+  EXPECT_EQ(write.code, 1) << write.text;
+  EXPECT_NE(write.text.find("the leaf rule at line 1"), std::string::npos) << write.text;
+  ASSERT_EQ(RunCli("verify " + data).code, 0);
+}
+
 TEST_F(CliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(RunCli("").code, 2);
   EXPECT_EQ(RunCli("query").code, 2);
