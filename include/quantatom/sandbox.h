@@ -39,6 +39,8 @@ struct CellConflict {
   std::optional<double> mine;    // the sandbox's
   std::optional<double> theirs;  // the base's now
   std::optional<double> result;  // what the commit leaves there
+  uint64_t sequence = 0;         // the base's last change to the cell
+  std::string user;              // who made it
 };
 
 struct MergeReport {

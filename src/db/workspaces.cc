@@ -41,10 +41,10 @@ Status CheckCell(const Cube& cube, const Coordinate& c, bool leaf, const char* w
 // Per storage key of `cube` changed after `base`: its value then (the old
 // value of the first change). Deltas at members that are no longer leaves
 // cannot touch a sandbox cell and are skipped.
-Result<std::unordered_map<uint64_t, std::optional<double>>> ChangedSince(const Database& db,
-                                                                         const Cube& cube,
-                                                                         uint64_t base) {
-  std::unordered_map<uint64_t, std::optional<double>> out;
+Result<std::unordered_map<uint64_t, MergeInput::BaseChange>> ChangedSince(const Database& db,
+                                                                          const Cube& cube,
+                                                                          uint64_t base) {
+  std::unordered_map<uint64_t, MergeInput::BaseChange> out;
   const auto& dims = cube.dimensions();
   const std::string name = FoldCase(cube.name());
   LeafOrdinal leaves[kCubeDimensionsMax];
@@ -62,7 +62,11 @@ Result<std::unordered_map<uint64_t, std::optional<double>>> ChangedSince(const D
             leaf = c[k] < dims[k]->size() && dims[k]->is_leaf(c[k]);
             if (leaf) leaves[k] = dims[k]->leaf_ordinal(c[k]);
           }
-          if (leaf) out.try_emplace(cube.PackLeaves(leaves), d.old_value(i));
+          if (!leaf) continue;
+          auto [it, first] = out.try_emplace(cube.PackLeaves(leaves));
+          if (first) it->second.before = d.old_value(i);
+          it->second.sequence = t.sequence;
+          it->second.user = t.user;
         }
       });
     }

@@ -19,7 +19,9 @@ json ReportJson(const Cube& cube, const MergeReport& r, uint64_t last_sequence) 
                          {"base", Value(c.base)},
                          {"mine", Value(c.mine)},
                          {"theirs", Value(c.theirs)},
-                         {"result", Value(c.result)}});
+                         {"result", Value(c.result)},
+                         {"sequence", c.sequence},
+                         {"user", c.user}});
   return {{"sequence", r.sequence},
           {"refused", r.refused},
           {"cells_applied", r.cells_applied},

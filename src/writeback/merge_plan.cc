@@ -72,7 +72,8 @@ Result<MergePlan> PlanMerge(const Cube& cube, const MergeInput& input, ConflictP
     const SandboxCell& c = input.mine[i];
     std::optional<double> result = c.value;
     if (auto it = input.changed_since.find(keys[i]); it != input.changed_since.end()) {
-      CellConflict conflict{c.cell, it->second, c.value, now[i], std::nullopt};
+      CellConflict conflict{c.cell,       it->second.before,   c.value,        now[i],
+                            std::nullopt, it->second.sequence, it->second.user};
       conflict.result = Resolve(policy, conflict);
       result = conflict.result;
       plan.conflicts.push_back(std::move(conflict));

@@ -14,8 +14,13 @@ namespace quantatom {
 struct MergeInput {
   std::vector<SandboxCell> mine;  // leaf cells, each once
   // Per storage key the base changed after the sandbox started: its value
-  // then (the old value of the first such change).
-  std::unordered_map<uint64_t, std::optional<double>> changed_since;
+  // then (the old value of the first such change) and the last change.
+  struct BaseChange {
+    std::optional<double> before;
+    uint64_t sequence = 0;
+    std::string user;
+  };
+  std::unordered_map<uint64_t, BaseChange> changed_since;
 };
 
 struct MergePlan {

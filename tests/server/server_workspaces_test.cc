@@ -79,11 +79,19 @@ TEST_F(ServerWorkspacesTest, ASandboxIsReadThroughAndCommittedWithAPolicy) {
 
 TEST_F(ServerWorkspacesTest, OfflineEditsMergeWithTheirBaseSequence) {
   const uint64_t base = db_->last_sequence();
+  ASSERT_EQ(WriteCells({{"cells", Writes({{"East", "Jan", 9}})}}).status, 200);
   ASSERT_EQ(WriteCells({{"cells", Writes({{"East", "Jan", 11}})}}).status, 200);
   json body = {{"base_sequence", base},
                {"cells", Writes({{"East", "Jan", 30}, {"West", "Feb", 3}})}};
   HttpReply refused = Post("sync", body);
   EXPECT_EQ(refused.status, 409) << refused.body;
+  // Each conflict names the base's last change to its cell: a client tells
+  // its own changes apart from others'.
+  json conflict = refused.Json()["error"]["conflicts"][0];
+  EXPECT_EQ(conflict["base"], 10.0);
+  EXPECT_EQ(conflict["theirs"], 11.0);
+  EXPECT_EQ(conflict["sequence"], db_->last_sequence());
+  EXPECT_EQ(conflict["user"], "admin");
   EXPECT_EQ(Read("West", "Feb"), std::nullopt);
   body["policy"] = "mine";
   body["client_txn_id"] = "offline-1";

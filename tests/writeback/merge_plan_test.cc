@@ -34,7 +34,7 @@ class MergePlanTest : public ::testing::Test {
     Set("C", 30);
     MergeInput in;
     in.mine = {{Cell("A"), 12}, {Cell("B"), 25}, {Cell("C"), std::nullopt}};
-    in.changed_since[Key("A")] = 10;
+    in.changed_since[Key("A")] = {10, 7, "bob"};
     return in;
   }
   std::optional<double> NewValueOf(const MergePlan& plan, const char* name) {
@@ -55,6 +55,8 @@ TEST_F(MergePlanTest, RefuseReportsTheConflictAndWritesNothing) {
   EXPECT_EQ(plan->conflicts[0].base, 10);
   EXPECT_EQ(plan->conflicts[0].mine, 12);
   EXPECT_EQ(plan->conflicts[0].theirs, 15);
+  EXPECT_EQ(plan->conflicts[0].sequence, 7u);  // the base's change, and who made it
+  EXPECT_EQ(plan->conflicts[0].user, "bob");
 }
 
 TEST_F(MergePlanTest, KeepMineKeepTheirsAndMergeDeltas) {

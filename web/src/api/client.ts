@@ -13,6 +13,8 @@ import type {
   SavedView,
   SpreadMethod,
   SpreadRequest,
+  SyncAnswer,
+  SyncConflict,
   UndoAnswer,
   ViewSpec,
 } from "./types";
@@ -97,6 +99,38 @@ export class ApiClient {
       ...(expectedSequence === undefined ? {} : { expected_sequence: expectedSequence }),
       client_txn_id: clientTxnId,
     });
+  }
+
+  /**
+   * Edits typed on a grid of sequence `base` (perhaps offline), merged as one
+   * transaction: a cell changed on the server since `base` is a conflict and
+   * nothing is written (409 CONFLICT, each conflict with the server's value,
+   * its sequence and user, as a cell write's conflicts have them).
+   */
+  async syncCells(
+    cube: string,
+    base: number,
+    cells: CellWrite[],
+    clientTxnId: string,
+  ): Promise<CommitAnswer> {
+    try {
+      const answer = await this.json<SyncAnswer>("POST", `/api/cubes/${enc(cube)}/sync`, {
+        base_sequence: base,
+        policy: "refuse",
+        cells,
+        client_txn_id: clientTxnId,
+      });
+      return { sequence: answer.sequence, atoms_changed: answer.cells_applied, replayed: false };
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== "CONFLICT") throw e;
+      const conflicts = ((e.details.conflicts ?? []) as SyncConflict[]).map((c) => ({
+        cell: c.cell,
+        sequence: c.sequence,
+        user: c.user,
+        value: c.theirs,
+      }));
+      throw new ApiError(e.status, e.code, e.message, { ...e.details, conflicts });
+    }
   }
 
   undo(sequence: number, clientTxnId: string): Promise<UndoAnswer> {

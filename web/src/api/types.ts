@@ -86,6 +86,25 @@ export interface CommitAnswer {
   replayed: boolean;
 }
 
+/** A cell of offline edits the server changed meanwhile (POST /api/cubes/{cube}/sync). */
+export interface SyncConflict {
+  cell: string[];
+  base: number | null;
+  mine: number | null;
+  theirs: number | null;
+  result: number | null;
+  sequence: number;
+  user: string;
+}
+
+export interface SyncAnswer {
+  sequence: number;
+  refused: boolean;
+  cells_applied: number;
+  conflicts: SyncConflict[];
+  last_sequence: number;
+}
+
 export interface UndoAnswer extends CommitAnswer {
   undone: number;
 }

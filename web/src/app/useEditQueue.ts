@@ -10,7 +10,11 @@ export function useEditQueue(client: ApiClient, user: string): QueueState & { qu
     () =>
       new EditQueue({
         store: new IndexedDbEditStore(),
-        send: (e) => client.writeCells(e.cube, e.cells, e.expectedSequence, e.id),
+        // Edits typed on a grid merge from its sequence, conflicts cell by cell (docs/writeback.md).
+        send: (e) =>
+          e.expectedSequence === undefined
+            ? client.writeCells(e.cube, e.cells, undefined, e.id)
+            : client.syncCells(e.cube, e.expectedSequence, e.cells, e.id),
         setTimer: (fn, ms) => setTimeout(fn, ms),
         clearTimer: (h) => {
           clearTimeout(h as ReturnType<typeof setTimeout>);

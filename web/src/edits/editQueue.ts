@@ -2,7 +2,10 @@
 // the browser) before it is sent and removed only once the server has
 // committed it, so a reload or a lost connection never drops one. They are
 // sent one at a time, in order, each with its own client_txn_id: sent again
-// after a lost answer, the server does not apply it twice.
+// after a lost answer, the server does not apply it twice. An edit carries
+// the sequence of the grid it was typed on, and the server merges it from
+// there (POST /api/cubes/{cube}/sync), so edits made offline meet the
+// changes made meanwhile cell by cell.
 import { ApiError } from "../api/client";
 import type { CellWrite, CommitAnswer, ConflictCell } from "../api/types";
 
@@ -12,7 +15,7 @@ export interface QueuedEdit {
   user: string;
   cube: string;
   cells: CellWrite[];
-  /** The sequence of the grid the planner typed into. */
+  /** The sequence of the grid the planner typed into: the edit merges from there. */
   expectedSequence?: number;
   /** What the planner did, for lists and undo ("East / Jan = 120"). */
   label: string;
