@@ -118,7 +118,7 @@ export function timeEnterToText(args: { label: string; expected: string }): Prom
         setTimeout(() => {
           resolve({
             totalMs: performance.now() - start,
-            writeMs: duration("/cells"),
+            writeMs: duration("/sync"),
             gridMs: duration("/view"),
           });
           performance.clearResourceTimings();

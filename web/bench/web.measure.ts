@@ -156,7 +156,7 @@ async function serverTime(route: string, method: string): Promise<{ count: numbe
 }
 
 async function enterToTotals(page: Page, report: Record<string, unknown>) {
-  const before = await serverTime("/api/cubes/{cube}/cells", "POST");
+  const before = await serverTime("/api/cubes/{cube}/sync", "POST");
   const leaf = "Acme Inc. (Boston)";
   const leafCell = page.locator(`[role=gridcell][aria-label^=${JSON.stringify(`${leaf}, 2025-01:`)}]`);
   await leafCell.waitFor();
@@ -180,7 +180,7 @@ async function enterToTotals(page: Page, report: Record<string, unknown>) {
   }
   report.enter_to_totals_painted_ms = summary(latencies);
   report.of_which_write_request_ms = summary(writes);
-  const after = await serverTime("/api/cubes/{cube}/cells", "POST");
+  const after = await serverTime("/api/cubes/{cube}/sync", "POST");
   report.of_which_server_commit_mean_ms = round(
     ((after.seconds - before.seconds) / (after.count - before.count)) * 1000,
   );
