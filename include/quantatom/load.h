@@ -47,7 +47,7 @@ struct LoadOptions {
   // ParseFactsText: when set, the bytes of the text parsed so far are
   // added to it as the parse goes (from its threads), for a watcher.
   std::atomic<size_t>* bytes_read = nullptr;
-  // ParseFactsText: asked from the parse's threads every 65,536 lines; once
+  // ParseFactsText: asked from the parse's threads every 4,096 lines; once
   // it says true the parse stops and fails (kFailedPrecondition, "cancelled").
   std::function<bool()> cancelled;
   // ParseFactsText only. false: the first bad row fails the whole parse.

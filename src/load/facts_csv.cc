@@ -38,6 +38,9 @@ const char* RowProblemCode(RowProblem problem) {
 namespace {
 
 constexpr size_t kChunkBytesMin = 4 << 20;
+constexpr size_t kCancelCheckLines = 4096;
+
+bool Cancelled(const LoadOptions& options) { return options.cancelled && options.cancelled(); }
 constexpr size_t kFieldsMax = 16 + 1;  // kCubeDimensionsMax dimensions and the value
 
 struct Header {
@@ -129,7 +132,8 @@ class ChunkParser {
   ChunkParser(const Cube& cube, const Header& h, const LoadOptions& options)
       : cube_(cube), h_(h), options_(options), last_(h.columns.size()) {}
 
-  // Stops early only when a chunk before this one (index `self`) has failed.
+  // Stops early when a chunk before this one (index `self`) has failed, or
+  // at a cancel (asked every kCancelCheckLines lines).
   void Parse(std::string_view chunk, size_t self, ChunkOutput& out,
              const std::atomic<size_t>& first_failed, Progress& progress) {
     out.keys.reserve(chunk.size() / 40);
@@ -152,11 +156,11 @@ class ChunkParser {
         }
       }
       pos = eol + 1;
-      if (++since_report == 65536) {
+      if (++since_report == kCancelCheckLines) {
         progress.Add(pos - reported_, out.keys.size() - rows_reported_);
         reported_ = pos, rows_reported_ = out.keys.size(), since_report = 0;
         if (first_failed.load(std::memory_order_relaxed) < self) return;
-        if (options_.cancelled && options_.cancelled()) {
+        if (Cancelled(options_)) {
           cancelled_ = true;
           return;
         }
@@ -258,6 +262,11 @@ Result<ParsedFacts> ParseFactsText(const Cube& cube, std::string_view text, std:
   std::atomic<bool> cancelled{false};
   Progress progress(file, text.size(), options.progress, options.bytes_read);
   tbb::parallel_for(size_t{0}, chunks.size(), [&](size_t i) {
+    // A chunk started after a cancel does not parse at all.
+    if (cancelled.load(std::memory_order_relaxed) || Cancelled(options)) {
+      cancelled = true;
+      return;
+    }
     ChunkParser parser(cube, header, options);
     parser.Parse(chunks[i], i, outputs[i], first_failed, progress);
     if (parser.cancelled()) cancelled = true;

@@ -364,6 +364,10 @@ Result<std::vector<Partition>> ComputeLeafRule(const RuleSet& set, size_t r) {
     Column result = Evaluate(rule, frame, columns);
     Partition& p = out[i];
     p.id = id;
+    const size_t n = std::count_if(result.has.begin(), result.has.begin() + cells.size(),
+                                   [](uint8_t h) { return h != 0; });
+    p.keys.reserve(n);  // exact: the partition may be stored as it is
+    p.values.reserve(n);
     for (size_t j = 0; j < cells.size(); ++j) {
       if (!result.has[j]) continue;
       p.keys.push_back(cells[j]);

@@ -41,9 +41,25 @@ Status ReplaceRuleAtoms(const RuleSet& set, size_t r, std::vector<Partition> ato
     std::shared_lock lock(c.mu);
     DerivedIn(c, set.rules()[r].area.leaves, old_keys, old_values);
   }
-  std::vector<AtomChange> changes;
   size_t count = old_keys.size();
   for (const Partition& p : atoms) count += p.keys.size();
+  if (old_keys.empty() && count > c.options.cache_delta_changes_max) {
+    // Many atoms where the rule had none (a full recalculation): when the
+    // store holds none of their partitions they are taken as they are.
+    std::unique_lock lock(c.mu);
+    const bool fresh = std::none_of(atoms.begin(), atoms.end(), [&](const Partition& p) {
+      return c.derived.FindPartition(p.id) != nullptr;
+    });
+    if (fresh) {
+      if (changed)
+        for (const Partition& p : atoms)
+          for (size_t i = 0; i < p.keys.size(); ++i) changed->push_back(c.derived.Key(p, i));
+      c.derived.AdoptPartitions(std::move(atoms));
+      c.cache.Clear();  // as ApplyLocked does for this many changes
+      return Status::Ok();
+    }
+  }
+  std::vector<AtomChange> changes;
   changes.reserve(count);
   size_t o = 0;
   for (const Partition& p : atoms) {

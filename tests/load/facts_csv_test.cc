@@ -92,7 +92,8 @@ TEST(FactsCsv, LoadsQuotedNamesCrlfBlankLinesAliasesAndAnyCase) {
   EXPECT_EQ(Cell(*cube, {"Actual", "West", "2024-01"}), std::nullopt);
 }
 
-// A watcher may stop a long parse: it is asked every 65,536 lines.
+// A watcher may stop a long parse: it is asked before each chunk and every
+// 4,096 lines.
 TEST(FactsCsv, AParseStopsWhenItIsCancelledAndOnlyThen) {
   auto cube = MakeCube();
   std::string text = "Version,Entity,Time,Value\n";
@@ -327,9 +328,8 @@ TEST(FactsCsv, ErrorNearTheEndOfBigInputHasExactLine) {
   ExpectBigFailure(in.text, line, "unknown member 'Mars'");
 }
 
-// Disabled until a failing chunk stops only the chunks after it: today it
-// also stops earlier chunks at their next 65536-line check, so their line
-// counts come up short (and an earlier error can be missed).
+// A failing chunk stops only the chunks after it, so the line counts of the
+// chunks before it are whole.
 TEST(FactsCsv, ErrorAtTheStartOfTheLastChunkHasExactLine) {
   BigInput in = MakeBigInput(kBigRows);
   // The last of three chunks starts after the first line break past 2/3 of the body.
@@ -337,7 +337,7 @@ TEST(FactsCsv, ErrorAtTheStartOfTheLastChunkHasExactLine) {
   ExpectBigFailure(in.text, line, "value 'oops'");
 }
 
-// Disabled for the same reason; passes or fails depending on scheduling.
+// Chunks before a failing one run to their end, so an earlier error wins.
 TEST(FactsCsv, FirstErrorWinsWhenSeveralChunksFail) {
   BigInput in = MakeBigInput(kBigRows);
   size_t line = ReplaceRow(in.text, kBigRows / 4, "Actual,Venus,2024-01,1");
