@@ -24,12 +24,6 @@ Result<Coordinate> CellOf(const Cube& cube, const json& members) {
   return cube.Resolve(names);
 }
 
-MemberChoice ChoiceOf(const json& members) {
-  MemberChoice out;
-  for (auto& [d, m] : members.items()) out.push_back({d, m.get<std::string>()});
-  return out;
-}
-
 // GRID_SMALL of ops.json as a view.
 ViewSpec GridSmall(const json& op, const std::string& cube) {
   ViewSpec v;

@@ -186,17 +186,33 @@ Status DistributeTotal(const Cube& cube, const TargetCell& target, double total,
                        const HoldSet& holds, const SpreadLimits& limits, int decimals,
                        std::vector<LeafChange>& out) {
   if (target.frozen) return Status::Ok();
-  double held_sum = 0;
-  std::vector<SpreadLeaf> movable = Movable(target.atoms, held_sum);
-  double sum = 0, magnitude = 0;
-  for (const SpreadLeaf& l : movable) {
-    sum += l.weight * *l.value;
-    magnitude += std::abs(l.weight * *l.value);
+  double held_sum = 0, sum = 0, magnitude = 0;
+  for (const SpreadLeaf& l : target.atoms) {
+    const double v = l.weight * *l.value;
+    if (l.held) {
+      held_sum += v;
+    } else {
+      sum += v;
+      magnitude += std::abs(v);
+    }
   }
   const double wanted = total - held_sum;
   if (std::abs(wanted - sum) <= 1e-12 * std::max(magnitude, std::abs(wanted))) return Status::Ok();
+  const bool by_value = magnitude > 0 && std::abs(sum) > 1e-12 * magnitude;
+  if (by_value && decimals < 0) {
+    // The common case, scaled in one pass: a spread may cover millions.
+    const double factor = wanted / sum;
+    out.reserve(out.size() + target.atoms.size());
+    for (const SpreadLeaf& l : target.atoms) {
+      if (l.held) continue;
+      const double v = *l.value * factor;
+      if (v != *l.value) out.push_back({l.key, l.value, v});
+    }
+    return Status::Ok();
+  }
+  std::vector<SpreadLeaf> movable = Movable(target.atoms, held_sum);
   std::vector<std::optional<double>> values(movable.size());
-  if (magnitude > 0 && std::abs(sum) > 1e-12 * magnitude) {
+  if (by_value) {
     const double factor = wanted / sum;
     for (size_t i = 0; i < movable.size(); ++i) values[i] = *movable[i].value * factor;
   } else if (!ShareEqually(movable, wanted, false, values)) {
