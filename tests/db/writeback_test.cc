@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "quantatom/database.h"
 #include "support/temp_dir.h"
@@ -78,6 +79,47 @@ TEST_F(WritebackTest, ASpreadIsOneTransactionThatSurvivesReopeningAndUndo) {
   EXPECT_NEAR(Value("Budget", "West", "Revenue"), 100, 1e-9);
   ASSERT_TRUE(db_->Undo(done->sequence, {"alice", ""}).ok());
   EXPECT_NEAR(Value("Budget", "West", "Revenue"), 10, 1e-9);
+}
+
+// Writeback operations apply their planned changes directly; replay
+// applies the logged deltas. Both must leave the same atoms, bit for bit.
+TEST_F(WritebackTest, EachOperationLeavesTheAtomsItsReplayLeaves) {
+  auto atoms = [&] {
+    std::map<std::vector<LeafOrdinal>, double> out;
+    db_->FindCube("Plan")->ForEachAtom([&](const AtomRef& a) {
+      out[{a.leaves.begin(), a.leaves.end()}] = a.value;
+    });
+    return out;
+  };
+  const CommitContext ctx{"alice", ""};
+  SpreadRequest scale;  // existing atoms change
+  scale.cells = {Cell("Budget", "World", "Revenue")};
+  scale.spec.method = SpreadMethod::kProportional;
+  scale.spec.value = 401.7;
+  ASSERT_TRUE(db_->Spread("Plan", scale, ctx).ok());
+  SpreadRequest fill;  // an empty cell: new atoms
+  fill.cells = {Cell("Forecast", "World", "Fees")};
+  fill.spec.method = SpreadMethod::kEqual;
+  fill.spec.value = 10;
+  ASSERT_TRUE(db_->Spread("Plan", fill, ctx).ok());
+  SliceCopy copy;  // new atoms and erased ones
+  copy.source.members = {{"Version", "Actual"}};
+  copy.target = {{"Version", "Forecast"}};
+  copy.factor = 1.1;
+  ASSERT_TRUE(db_->CopySlice("Plan", copy, ctx).ok());
+  Allocation a;
+  a.amount = 100;
+  a.targets.members = {{"Version", "Budget"}, {"Region", "World"}, {"Account", "Fees"}};
+  a.driver_members = {{"Version", "Actual"}, {"Account", "Revenue"}};
+  ASSERT_TRUE(db_->Allocate("Plan", a, ctx).ok());
+  ASSERT_TRUE(db_->ClearSlice("Plan", {{{"Version", "Actual"}}}, ctx).ok());
+  const auto live = atoms();
+  EXPECT_EQ(live.size(), 6u);  // Budget: 2 Revenue, 2 Fees; Forecast: 2 Revenue (Fees erased)
+  db_.reset();
+  db_ = Open();
+  EXPECT_EQ(atoms(), live);
+  EXPECT_NEAR(Value("Budget", "World", "Revenue"), 401.7, 1e-9);
+  EXPECT_NEAR(Value("Budget", "World", "Fees"), 100, 1e-9);
 }
 
 TEST_F(WritebackTest, ARefusedSpreadLogsNothing) {
