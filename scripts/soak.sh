@@ -2,7 +2,9 @@
 # The crash tests at soak length, from a release build: kill -9 of a real
 # process (ROUNDS, default 2000) and simulated power failures on the
 # in-memory FaultEnv (POWER_ROUNDS, default 20000; POWER_SEED picks another
-# sequence of crash points). Prints each test's one-line totals.
+# sequence of crash points), and power failures during holds and sandbox
+# operations (WORKSPACE_ROUNDS, default 20000). Prints each test's one-line
+# totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh test -DCMAKE_BUILD_TYPE=Release -DQA_TESTS=ON
@@ -27,4 +29,6 @@ soak() {  # soak NAME GTEST_FILTER [VAR=VALUE...]: runs one test, prints its tot
 soak "kill -9" 'KillNine.*' QA_CRASH_ROUNDS="${ROUNDS:-2000}"
 soak "power loss" 'PowerLoss.*' QA_POWER_LOSS_ROUNDS="${POWER_ROUNDS:-20000}" \
   ${POWER_SEED:+QA_POWER_LOSS_SEED=$POWER_SEED}
+soak "workspace power loss" 'WorkspacePowerLoss.*' \
+  QA_WORKSPACE_POWER_LOSS_ROUNDS="${WORKSPACE_ROUNDS:-20000}"
 exit $status
