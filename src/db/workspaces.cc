@@ -38,39 +38,62 @@ Status CheckCell(const Cube& cube, const Coordinate& c, bool leaf, const char* w
   return Status::Ok();
 }
 
-// Per storage key of `cube` changed after `base`: its value then (the old
-// value of the first change). Deltas at members that are no longer leaves
-// cannot touch a sandbox cell and are skipped.
-Result<std::unordered_map<uint64_t, MergeInput::BaseChange>> ChangedSince(const Database& db,
-                                                                          const Cube& cube,
-                                                                          uint64_t base) {
-  std::unordered_map<uint64_t, MergeInput::BaseChange> out;
+// What ForEachLeafChange does with a transaction's deltas of the cube.
+enum class Deltas { kVisit, kSkip, kStop };
+
+// Calls `deltas_of(txn, d)` for each transaction after `since` that changed
+// `cube` (d: its deltas there, in order) and, when it answers kVisit and d
+// has the cube's dimensions, `leaf(txn, d, i, key)` for each delta at leaf
+// members (deltas at members that are no longer leaves are skipped) until
+// one returns false.
+template <class DeltasOf, class Leaf>
+Status ForEachLeafChange(const Database& db, const Cube& cube, uint64_t since, size_t page,
+                         DeltasOf&& deltas_of, Leaf&& leaf) {
   const auto& dims = cube.dimensions();
   const std::string name = FoldCase(cube.name());
   LeafOrdinal leaves[kCubeDimensionsMax];
-  for (uint64_t seen = base;;) {
-    QA_ASSIGN_OR_RETURN(std::vector<Transaction> txns, db.ChangesSince(seen, 1024));
+  bool stop = false;
+  for (uint64_t seen = since; !stop;) {
+    QA_ASSIGN_OR_RETURN(std::vector<Transaction> txns, db.ChangesSince(seen, page));
     if (txns.empty()) break;
     for (const Transaction& t : txns) {
       seen = t.sequence;
       ForEachCubeDeltas(t, [&](const std::string& cube_name, const AtomDeltas& d) {
-        if (FoldCase(cube_name) != name || d.dims() != dims.size()) return;
-        for (size_t i = 0; i < d.size(); ++i) {
+        if (stop || FoldCase(cube_name) != name) return;
+        const Deltas what = deltas_of(t, d);
+        stop = what == Deltas::kStop;
+        if (what != Deltas::kVisit || d.dims() != dims.size()) return;
+        for (size_t i = 0; i < d.size() && !stop; ++i) {
           auto c = d.coordinate(i);
-          bool leaf = true;
-          for (size_t k = 0; k < dims.size() && leaf; ++k) {
-            leaf = c[k] < dims[k]->size() && dims[k]->is_leaf(c[k]);
-            if (leaf) leaves[k] = dims[k]->leaf_ordinal(c[k]);
+          bool is_leaf = true;
+          for (size_t k = 0; k < dims.size() && is_leaf; ++k) {
+            is_leaf = c[k] < dims[k]->size() && dims[k]->is_leaf(c[k]);
+            if (is_leaf) leaves[k] = dims[k]->leaf_ordinal(c[k]);
           }
-          if (!leaf) continue;
-          auto [it, first] = out.try_emplace(cube.PackLeaves(leaves));
-          if (first) it->second.before = d.old_value(i);
-          it->second.sequence = t.sequence;
-          it->second.user = t.user;
+          if (is_leaf) stop = !leaf(t, d, i, cube.PackLeaves(leaves));
         }
       });
+      if (stop) break;
     }
   }
+  return Status::Ok();
+}
+
+// Per storage key of `cube` changed after `base`: its value then (the old
+// value of the first change).
+Result<std::unordered_map<uint64_t, MergeInput::BaseChange>> ChangedSince(const Database& db,
+                                                                          const Cube& cube,
+                                                                          uint64_t base) {
+  std::unordered_map<uint64_t, MergeInput::BaseChange> out;
+  QA_RETURN_IF_ERROR(ForEachLeafChange(
+      db, cube, base, 1024, [](const Transaction&, const AtomDeltas&) { return Deltas::kVisit; },
+      [&](const Transaction& t, const AtomDeltas& d, size_t i, uint64_t key) {
+        auto [it, first] = out.try_emplace(key);
+        if (first) it->second.before = d.old_value(i);
+        it->second.sequence = t.sequence;
+        it->second.user = t.user;
+        return true;
+      }));
   return out;
 }
 
@@ -193,34 +216,20 @@ namespace {
 Result<bool> Touched(const Database& db, const Cube& cube, const std::unordered_set<uint64_t>& keys,
                      uint64_t since) {
   constexpr size_t kDeltasMax = 100'000;
-  const auto& dims = cube.dimensions();
-  const std::string name = FoldCase(cube.name());
   size_t scanned = 0;
   bool touched = false;
-  LeafOrdinal leaves[kCubeDimensionsMax];
-  for (uint64_t seen = since; !touched;) {
-    QA_ASSIGN_OR_RETURN(std::vector<Transaction> txns, db.ChangesSince(seen, 256));
-    if (txns.empty()) break;
-    for (const Transaction& t : txns) {
-      seen = t.sequence;
-      ForEachCubeDeltas(t, [&](const std::string& cube_name, const AtomDeltas& d) {
-        if (touched || FoldCase(cube_name) != name) return;
-        if ((scanned += d.size()) > kDeltasMax || d.dims() != dims.size()) {
-          touched = true;
-          return;
-        }
-        for (size_t i = 0; i < d.size() && !touched; ++i) {
-          auto c = d.coordinate(i);
-          bool leaf = true;
-          for (size_t k = 0; k < dims.size() && leaf; ++k) {
-            leaf = c[k] < dims[k]->size() && dims[k]->is_leaf(c[k]);
-            if (leaf) leaves[k] = dims[k]->leaf_ordinal(c[k]);
-          }
-          touched = leaf && keys.count(cube.PackLeaves(leaves));
-        }
-      });
-    }
-  }
+  QA_RETURN_IF_ERROR(ForEachLeafChange(
+      db, cube, since, 256,
+      [&](const Transaction&, const AtomDeltas& d) {
+        const bool decodable = d.dims() == cube.dimensions().size();
+        if ((scanned += d.size()) <= kDeltasMax && decodable) return Deltas::kVisit;
+        touched = true;
+        return Deltas::kStop;
+      },
+      [&](const Transaction&, const AtomDeltas&, size_t, uint64_t key) {
+        touched = keys.count(key) > 0;
+        return !touched;
+      }));
   return touched;
 }
 
