@@ -46,8 +46,13 @@ void StartWithHugePageHeap(char** argv) {
   const std::string before = tunables ? tunables : "";
   std::optional<std::string> wanted =
       HugePageTunables(tunables, std::getenv("QA_HUGE_PAGES"), modes);
-  if (!wanted || ::setenv("GLIBC_TUNABLES", wanted->c_str(), 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
+  // The file itself, not /proc/self/exe: the process is named after it.
+  char self[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (!wanted || length <= 0) return;
+  self[length] = '\0';
+  if (::setenv("GLIBC_TUNABLES", wanted->c_str(), 1) != 0) return;
+  ::execv(self, argv);
   // The exec failed: go on as we are.
   if (tunables)
     ::setenv("GLIBC_TUNABLES", before.c_str(), 1);
