@@ -202,7 +202,8 @@ Status DistributeTotal(const Cube& cube, const TargetCell& target, double total,
   if (by_value && decimals < 0) {
     // The common case, scaled in one pass: a spread may cover millions.
     const double factor = wanted / sum;
-    out.reserve(out.size() + target.atoms.size());
+    if (out.capacity() < out.size() + target.atoms.size())  // grown geometrically: a range
+      out.reserve(std::max(out.size() + target.atoms.size(), 2 * out.capacity()));
     for (const SpreadLeaf& l : target.atoms) {
       if (l.held) continue;
       const double v = *l.value * factor;
