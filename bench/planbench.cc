@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "log_bench.h"
+#include "ops_view.h"
 #include "quantatom/load.h"
 #include "rules_bench.h"
 #include "timing.h"
@@ -34,18 +35,6 @@ Result<nlohmann::json> ReadJson(const std::string& path) {
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded()) return Status::Invalid(path + ": malformed JSON");
   return j;
-}
-
-// ops.json describes grids as {rows: {dimension, members}, columns: ..., context}.
-ViewSpec GridView(const nlohmann::json& op, const std::string& cube) {
-  ViewSpec v;
-  v.cube = cube;
-  v.rows.push_back(
-      {op["rows"]["dimension"], op["rows"]["members"].get<std::vector<std::string>>()});
-  v.columns.push_back(
-      {op["columns"]["dimension"], op["columns"]["members"].get<std::vector<std::string>>()});
-  for (auto& [d, m] : op["context"].items()) v.context.emplace_back(d, m.get<std::string>());
-  return v;
 }
 
 bool SameNumber(double a, double b) {

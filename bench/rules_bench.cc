@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "ops_view.h"
 #include "quantatom/load.h"
 #include "quantatom/rules.h"
 #include "rules/install.h"
@@ -35,13 +36,7 @@ Result<json> ReadJson(const std::string& path) {
 }
 
 ViewSpec GridSmall(const json& op, const std::string& cube, const std::string& measure) {
-  ViewSpec v;
-  v.cube = cube;
-  v.rows.push_back(
-      {op["rows"]["dimension"], op["rows"]["members"].get<std::vector<std::string>>()});
-  v.columns.push_back(
-      {op["columns"]["dimension"], op["columns"]["members"].get<std::vector<std::string>>()});
-  for (auto& [d, m] : op["context"].items()) v.context.emplace_back(d, m.get<std::string>());
+  ViewSpec v = GridView(op, cube);
   v.context.emplace_back("Measure", measure);
   return v;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ops_view.h"
 #include "quantatom/database.h"
 #include "timing.h"
 
@@ -22,18 +23,6 @@ Result<Coordinate> CellOf(const Cube& cube, const json& members) {
   std::vector<std::string> names;
   for (const auto& d : cube.dimensions()) names.push_back(members.at(d->name()));
   return cube.Resolve(names);
-}
-
-// GRID_SMALL of ops.json as a view.
-ViewSpec GridSmall(const json& op, const std::string& cube) {
-  ViewSpec v;
-  v.cube = cube;
-  v.rows.push_back(
-      {op["rows"]["dimension"], op["rows"]["members"].get<std::vector<std::string>>()});
-  v.columns.push_back(
-      {op["columns"]["dimension"], op["columns"]["members"].get<std::vector<std::string>>()});
-  for (auto& [d, m] : op["context"].items()) v.context.emplace_back(d, m.get<std::string>());
-  return v;
 }
 
 struct Sum {
@@ -154,7 +143,7 @@ Result<nlohmann::ordered_json> RunWritebackBench(const WritebackBenchOptions& o)
   QA_RETURN_IF_ERROR(db->ImportModelDirectory(o.planbench_dir, {"bench", ""}));
   auto cube = db->FindCube(ops.value("cube", "planbench"));
   if (!cube) return Status::NotFound("no planbench cube");
-  const ViewSpec grid = GridSmall(ops["GRID_SMALL"], cube->name());
+  const ViewSpec grid = GridView(ops["GRID_SMALL"], cube->name());
   QA_RETURN_IF_ERROR(cube->Query(grid).status());  // warm, as after the grids of the run
   nlohmann::ordered_json out;
   const CommitContext ctx{"bench", ""};

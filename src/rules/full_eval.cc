@@ -223,6 +223,23 @@ const Partition* FindPart(const std::vector<Partition>& parts, uint64_t id) {
   return it != parts.end() && it->id == id ? &*it : nullptr;
 }
 
+// A union or intersection support: its parts' ascending lists combined.
+template <class T, class Of>
+std::vector<T> Combine(const Support& s, Of&& of) {
+  std::vector<T> acc = of(s.parts[0]);
+  for (size_t i = 1; i < s.parts.size(); ++i) {
+    std::vector<T> next = of(s.parts[i]), out;
+    if (s.kind == Support::Kind::kUnion) {
+      std::set_union(acc.begin(), acc.end(), next.begin(), next.end(), std::back_inserter(out));
+    } else {
+      std::set_intersection(acc.begin(), acc.end(), next.begin(), next.end(),
+                            std::back_inserter(out));
+    }
+    acc = std::move(out);
+  }
+  return acc;
+}
+
 class SupportCells {
  public:
   SupportCells(const CompiledRule& rule, const std::vector<std::vector<Partition>>& refs,
@@ -240,21 +257,8 @@ class SupportCells {
         for (const Partition& p : refs_[s.ref]) out.push_back(p.id);
         return out;
       }
-      default: {
-        std::vector<uint64_t> acc = Ids(s.parts[0]);
-        for (size_t i = 1; i < s.parts.size(); ++i) {
-          std::vector<uint64_t> next = Ids(s.parts[i]), out;
-          if (s.kind == Support::Kind::kUnion) {
-            std::set_union(acc.begin(), acc.end(), next.begin(), next.end(),
-                           std::back_inserter(out));
-          } else {
-            std::set_intersection(acc.begin(), acc.end(), next.begin(), next.end(),
-                                  std::back_inserter(out));
-          }
-          acc = std::move(out);
-        }
-        return acc;
-      }
+      default:
+        return Combine<uint64_t>(s, [&](const Support& part) { return Ids(part); });
     }
   }
 
@@ -268,21 +272,8 @@ class SupportCells {
         const Partition* p = FindPart(refs_[s.ref], id);
         return p ? p->keys : std::vector<uint32_t>{};
       }
-      default: {
-        std::vector<uint32_t> acc = Cells(s.parts[0], id);
-        for (size_t i = 1; i < s.parts.size(); ++i) {
-          std::vector<uint32_t> next = Cells(s.parts[i], id), out;
-          if (s.kind == Support::Kind::kUnion) {
-            std::set_union(acc.begin(), acc.end(), next.begin(), next.end(),
-                           std::back_inserter(out));
-          } else {
-            std::set_intersection(acc.begin(), acc.end(), next.begin(), next.end(),
-                                  std::back_inserter(out));
-          }
-          acc = std::move(out);
-        }
-        return acc;
-      }
+      default:
+        return Combine<uint32_t>(s, [&](const Support& part) { return Cells(part, id); });
     }
   }
 
