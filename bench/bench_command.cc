@@ -24,6 +24,10 @@ Runner AddBenchCommand(CLI::App& app) {
   cmd->add_option("--writeback-data", options->writeback_data_dir,
                   "Scratch data directory for SPREAD, COPY_VERSION and ALLOCATE as durable "
                   "transactions; emptied first and removed after");
+  cmd->add_option("--writeback-repetitions", options->writeback_repetitions,
+                  "Repetitions of each writeback operation (a profile wants many)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--rules", options->rules,
                 "The RULES section: Units x Price over every Revenue leaf and a Margin % rule, in "
                 "memory (full recalculation, edit then GRID_SMALL, bytes per derived atom)");

@@ -262,6 +262,7 @@ Result<std::string> RunPlanbench(const BenchOptions& options) {
     WritebackBenchOptions wb;
     wb.planbench_dir = options.dir;
     wb.data_dir = options.writeback_data_dir;
+    wb.repetitions = options.writeback_repetitions;
     QA_ASSIGN_OR_RETURN(nlohmann::ordered_json figures, RunWritebackBench(wb));
     for (auto& [key, value] : figures.items()) run.out[key] = value;
   }

@@ -21,6 +21,7 @@ struct BenchOptions {
   // SPREAD, COPY_VERSION and ALLOCATE as durable transactions in a scratch
   // data directory; empty: skipped.
   std::string writeback_data_dir;
+  int writeback_repetitions = 3;  // of each writeback operation
   // The RULES section (rules_bench.h): Units x Price over every Revenue leaf.
   bool rules = false;
 };

@@ -3,11 +3,13 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "util/heap_reuse.h"
 #include "util/huge_pages.h"
 
 int main(int argc, char** argv) {
   using namespace quantatom::cli;
   quantatom::StartWithHugePageHeap(argv);
+  quantatom::KeepFreedBuffersForReuse();
   CLI::App app("QuantatomAI planning engine", "quantatom");
   app.require_subcommand(1);
   app.set_version_flag("--version", "quantatom 0.1.0");

@@ -2,7 +2,9 @@
 // thread, against the state right before it, in a group of its own, so the
 // plan and its commit see the same atoms.
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "db/apply.h"
 #include "db/database_impl.h"
@@ -87,8 +89,9 @@ Result<CommitResult> SubmitPlanned(Database::Impl& impl, std::shared_ptr<Cube> c
   request->alone = true;  // no earlier change of the group is pending: the plan reads the cube
   // The plan's changes with their keys packed, for the apply.
   auto planned = std::make_shared<std::vector<AtomChange>>();
+  auto located = std::make_shared<std::future<std::optional<AtomStore::Located>>>();
   request->prepare = [cube, kind, parameters = std::move(parameters), plan = std::move(plan),
-                      planned](Transaction& txn, Overlay&) -> Status {
+                      planned, located](Transaction& txn, Overlay&) -> Status {
     QA_ASSIGN_OR_RETURN(std::vector<LeafChange> changes, plan());
     std::vector<uint64_t> keys;
     keys.reserve(changes.size());
@@ -102,18 +105,29 @@ Result<CommitResult> SubmitPlanned(Database::Impl& impl, std::shared_ptr<Cube> c
     planned->reserve(changes.size());
     for (const LeafChange& c : changes)
       planned->push_back({c.key, c.new_value.value_or(0), !c.new_value});
+    // Where many changes go is found while the log is written (the apply
+    // then only stores); a few are found by the apply itself.
+    constexpr size_t kLocateAsideMin = 4096;
+    auto locate = [cube, planned] { return cube->impl().LocateStored(*planned); };
+    try {
+      *located = std::async(
+          planned->size() >= kLocateAsideMin ? std::launch::async : std::launch::deferred, locate);
+    } catch (const std::system_error&) {  // no thread to be had
+      *located = std::async(std::launch::deferred, locate);
+    }
     return Status::Ok();
   };
   // Equal in effect to replaying the deltas (tested), without unpacking and
   // checking their members again.
-  request->apply = [cube, planned](Model& model, const Transaction& txn) -> Status {
+  request->apply = [cube, planned, located](Model& model, const Transaction& txn) -> Status {
+    std::optional<AtomStore::Located> where = located->valid() ? located->get() : std::nullopt;
     const bool ascending =
         std::adjacent_find(planned->begin(), planned->end(), [](const auto& a, const auto& b) {
           return a.key >= b.key;
         }) == planned->end();
     if (ReadByRules(model, cube->name()) || model.FindCube(cube->name()) != cube || !ascending)
       return ApplyTransaction(model, txn);
-    cube->impl().ApplyChanges(std::move(*planned), {});
+    cube->impl().ApplyStored(where, std::move(*planned));
     return Status::Ok();
   };
   return impl.Submit(std::move(request));

@@ -54,8 +54,11 @@ void AtomDeltasSource::Fill(size_t begin, size_t end, Chunk& chunk) const {
   chunk.size = n;
   chunk.members.resize(n * dims);
   const MemberId* members = d_.members().data() + begin * dims;
-  for (size_t k = 0; k < dims; ++k)
-    for (size_t i = 0; i < n; ++i) chunk.members[k * n + i] = members[i * dims + k];
+  // Rows read once in order, each column written in order: reading a
+  // column at a time would stride through every row dims times.
+  MemberId* columns = chunk.members.data();
+  for (size_t i = 0; i < n; ++i, members += dims)
+    for (size_t k = 0; k < dims; ++k) columns[k * n + i] = members[k];
   chunk.flags.assign(d_.flags().begin() + begin, d_.flags().begin() + end);
   // A value column may end before the deltas do (AtomDeltas::Add).
   auto values = [&](std::span<const double> column, std::vector<double>& out) {

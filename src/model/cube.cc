@@ -391,6 +391,30 @@ void Cube::Impl::ApplyLocked(AtomStore& target, std::span<const AtomChange> sort
   }
   std::vector<std::optional<double>> old_values;
   target.Apply(sorted, &old_values);
+  UpdateCache(sorted, old_values);
+}
+
+std::optional<AtomStore::Located> Cube::Impl::LocateStored(
+    std::span<const AtomChange> sorted) const {
+  std::shared_lock lock(mu);
+  return store.Locate(sorted);
+}
+
+void Cube::Impl::ApplyStored(const std::optional<AtomStore::Located>& located,
+                             std::vector<AtomChange> sorted) {
+  std::unique_lock lock(mu);
+  const bool deltas = sorted.size() <= options.cache_delta_changes_max;
+  std::vector<std::optional<double>> old_values;
+  if (!located || !store.ApplyLocated(*located, sorted, deltas ? &old_values : nullptr))
+    return ApplyLocked(store, sorted);
+  if (deltas)
+    UpdateCache(sorted, old_values);
+  else
+    cache.Clear();
+}
+
+void Cube::Impl::UpdateCache(std::span<const AtomChange> sorted,
+                             const std::vector<std::optional<double>>& old_values) {
   LeafOrdinal leaves[kCubeDimensionsMax];
   for (size_t i = 0; i < sorted.size(); ++i) {
     const AtomChange& c = sorted[i];

@@ -44,6 +44,15 @@ struct Cube::Impl {
   // Applies sorted changes to `target` (store or derived), with the cache.
   // REQUIRES: `mu` held exclusively.
   void ApplyLocked(AtomStore& target, std::span<const AtomChange> sorted);
+  // ApplyChanges of stored atoms in two steps: where the changes go, found
+  // under the read lock (nullopt: some add or erase an atom), then written
+  // under the write lock, or by ApplyChanges when the store changed since.
+  std::optional<AtomStore::Located> LocateStored(std::span<const AtomChange> sorted) const;
+  void ApplyStored(const std::optional<AtomStore::Located>& located,
+                   std::vector<AtomChange> sorted);
+  // The cache after `sorted` replaced `old_values`. REQUIRES: `mu` held exclusively.
+  void UpdateCache(std::span<const AtomChange> sorted,
+                   const std::vector<std::optional<double>>& old_values);
   uint64_t KeyOf(const Coordinate& leaf_coordinate) const;
   // A leaf atom, stored or derived. REQUIRES: `mu` held.
   std::optional<double> AtomAt(uint64_t key) const {

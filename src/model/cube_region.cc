@@ -31,6 +31,7 @@ Result<std::vector<Cube::WeightedAtom>> Cube::AtomsBeneath(const Coordinate& cel
                            std::to_string(cube.dims.size()) + " members");
   LeafFlags in(cube.dims.size());
   std::vector<std::vector<double>> weight(cube.dims.size());
+  std::vector<size_t> weighted;
   for (size_t d = 0; d < cube.dims.size(); ++d) {
     const Dimension& dim = *cube.dims[d];
     if (cell[d] >= dim.size())
@@ -42,10 +43,11 @@ Result<std::vector<Cube::WeightedAtom>> Cube::AtomsBeneath(const Coordinate& cel
         std::all_of(lws.begin(), lws.end(), [](const LeafWeight& lw) { return lw.weight == 1; });
     if (every_leaf_once) continue;  // a total of the dimension: no check, weight 1
     in[d].assign(dim.leaf_count(), 0);
-    weight[d].assign(dim.leaf_count(), 0);
-    for (const LeafWeight& lw : lws) {
-      in[d][lw.leaf] = 1;
-      weight[d][lw.leaf] = lw.weight;
+    for (const LeafWeight& lw : lws) in[d][lw.leaf] = 1;
+    if (std::any_of(lws.begin(), lws.end(), [](const LeafWeight& lw) { return lw.weight != 1; })) {
+      weighted.push_back(d);  // only these take part in an atom's weight
+      weight[d].assign(dim.leaf_count(), 0);
+      for (const LeafWeight& lw : lws) weight[d][lw.leaf] = lw.weight;
     }
   }
   std::shared_lock lock(cube.mu);
@@ -54,8 +56,7 @@ Result<std::vector<Cube::WeightedAtom>> Cube::AtomsBeneath(const Coordinate& cel
     std::vector<std::vector<WeightedAtom>> found(partitions.size());
     ScanRegion(cube, store, in, [&](size_t pi, size_t i, const LeafOrdinal* leaves) {
       double w = 1;
-      for (size_t d = 0; d < cube.dims.size(); ++d)
-        if (!weight[d].empty()) w *= weight[d][leaves[d]];
+      for (size_t d : weighted) w *= weight[d][leaves[d]];
       const Partition& p = partitions[pi];
       found[pi].push_back({store.Key(p, i), p.values[i], w});
     });

@@ -1,6 +1,9 @@
 #include "store/atom_store.h"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <atomic>
 
 namespace quantatom {
 
@@ -53,6 +56,7 @@ Partition& AtomStore::PartitionFor(uint64_t id) {
 void AtomStore::Apply(std::span<const AtomChange> changes,
                       std::vector<std::optional<double>>* old_values) {
   if (old_values) old_values->clear();
+  ++version_;
   bool emptied = false;  // only then is the partition list scanned
   size_t begin = 0;
   while (begin < changes.size()) {
@@ -131,11 +135,50 @@ void AtomStore::DropEmptyPartitions() {
 }
 
 void AtomStore::AdoptPartitions(std::vector<Partition> partitions) {
+  ++version_;
   for (Partition& p : partitions) atom_count_ += p.keys.size();
   partitions_.insert(partitions_.end(), std::make_move_iterator(partitions.begin()),
                      std::make_move_iterator(partitions.end()));
   std::sort(partitions_.begin(), partitions_.end(),
             [](const Partition& a, const Partition& b) { return a.id < b.id; });
+}
+
+std::optional<AtomStore::Located> AtomStore::Locate(std::span<const AtomChange> changes) const {
+  // The runs of changes sharing a partition, searched in parallel.
+  std::vector<size_t> runs{0};
+  for (size_t i = 1; i < changes.size(); ++i)
+    if ((changes[i].key >> inner_bits_) != (changes[i - 1].key >> inner_bits_)) runs.push_back(i);
+  runs.push_back(changes.size());
+  Located out{version_, std::vector<double*>(changes.size())};
+  const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
+  std::atomic<bool> missed = false;
+  tbb::parallel_for(size_t{0}, runs.size() - 1, [&](size_t r) {
+    if (missed.load(std::memory_order_relaxed) || runs[r] == changes.size()) return;
+    const Partition* p = FindPartition(changes[runs[r]].key >> inner_bits_);
+    if (p == nullptr) return missed = true, void();
+    auto at = p->keys.begin();
+    for (size_t c = runs[r]; c < runs[r + 1]; ++c) {
+      const uint32_t inner = static_cast<uint32_t>(changes[c].key & inner_mask);
+      at = std::lower_bound(at, p->keys.end(), inner);
+      if (at == p->keys.end() || *at != inner || changes[c].erase) return missed = true, void();
+      // The values are not changed through it before ApplyLocated.
+      out.values[c] = const_cast<double*>(&p->values[at - p->keys.begin()]);
+    }
+  });
+  if (missed) return std::nullopt;
+  return out;
+}
+
+bool AtomStore::ApplyLocated(const Located& located, std::span<const AtomChange> changes,
+                             std::vector<std::optional<double>>* old_values) {
+  if (located.version != version_ || located.values.size() != changes.size()) return false;
+  ++version_;
+  if (old_values) old_values->assign(located.values.size(), std::nullopt);
+  for (size_t c = 0; c < changes.size(); ++c) {
+    if (old_values) (*old_values)[c] = *located.values[c];
+    *located.values[c] = changes[c].value;
+  }
+  return true;
 }
 
 size_t AtomStore::bytes() const {

@@ -43,6 +43,21 @@ class AtomStore {
   // Adds whole partitions built elsewhere (ids absent from the store).
   void AdoptPartitions(std::vector<Partition> partitions);
 
+  // Where each of `changes` (sorted, unique keys) will write, when every one
+  // overwrites an atom that exists. Finding them is most of an update's
+  // work and only reads, so it can run beside something else (a
+  // transaction's log write) and leave the writer's lock a short store.
+  struct Located {
+    uint64_t version = 0;         // the store's version it was found in
+    std::vector<double*> values;  // values[i]: the atom changes[i] overwrites
+  };
+  // nullopt when a change adds or erases an atom (Apply must merge).
+  std::optional<Located> Locate(std::span<const AtomChange> changes) const;
+  // Apply for the changes `located` was found for. Returns false, changing
+  // nothing, when the store changed since.
+  bool ApplyLocated(const Located& located, std::span<const AtomChange> changes,
+                    std::vector<std::optional<double>>* old_values = nullptr);
+
   const std::vector<Partition>& partitions() const { return partitions_; }
   const Partition* FindPartition(uint64_t id) const;
   size_t atom_count() const { return atom_count_; }
@@ -60,6 +75,7 @@ class AtomStore {
   int inner_bits_;
   std::vector<Partition> partitions_;  // ascending id
   size_t atom_count_ = 0;
+  uint64_t version_ = 0;  // counts changes, so a Located can tell it is stale
 };
 
 }  // namespace quantatom

@@ -68,15 +68,19 @@ Result<TargetCell> ReadTargetCell(const Cube& cube, const Coordinate& cell, cons
   TargetCell t;
   t.cell = cell;
   QA_ASSIGN_OR_RETURN(std::vector<Cube::WeightedAtom> atoms, cube.AtomsBeneath(cell));
-  t.atoms.reserve(atoms.size());
+  t.atoms.resize(atoms.size());  // then field by field, as in DistributeTotal
   LeafOrdinal leaves[kCubeDimensionsMax];
-  for (const Cube::WeightedAtom& a : atoms) {
-    bool held = false;
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    const Cube::WeightedAtom& a = atoms[i];
+    SpreadLeaf& l = t.atoms[i];
+    l.key = a.key;
+    l.value = a.value;
+    l.weight = a.weight;
+    l.held = false;
     if (!holds.empty()) {
       cube.UnpackKey(a.key, leaves);
-      held = holds.Held(leaves);
+      l.held = holds.Held(leaves);
     }
-    t.atoms.push_back({a.key, a.value, a.weight, held});
     t.current += a.weight * a.value;
   }
   t.frozen = !holds.empty() && holds.Frozen(cell);
@@ -204,11 +208,19 @@ Status DistributeTotal(const Cube& cube, const TargetCell& target, double total,
     const double factor = wanted / sum;
     if (out.capacity() < out.size() + target.atoms.size())  // grown geometrically: a range
       out.reserve(std::max(out.size() + target.atoms.size(), 2 * out.capacity()));
+    // Written field by field: a whole LeafChange built aside and copied in
+    // stalls on reading back its just-written flags.
+    size_t n = out.size();
+    out.resize(n + target.atoms.size());
     for (const SpreadLeaf& l : target.atoms) {
-      if (l.held) continue;
       const double v = *l.value * factor;
-      if (v != *l.value) out.push_back({l.key, l.value, v});
+      if (l.held || v == *l.value) continue;
+      LeafChange& c = out[n++];
+      c.key = l.key;
+      c.old_value = *l.value;
+      c.new_value = v;
     }
+    out.resize(n);
     return Status::Ok();
   }
   std::vector<SpreadLeaf> movable = Movable(target.atoms, held_sum);

@@ -37,18 +37,25 @@ TEST(AtomStore, ApplyMatchesAMapUnderRandomChanges) {
   std::mt19937_64 rng(42);
   AtomStore store(6);
   std::map<uint64_t, double> model;
+  int located_rounds = 0;
   for (int round = 0; round < 200; ++round) {
     std::map<uint64_t, AtomChange> batch;
     for (int i = 0; i < 1 + int(rng() % 20); ++i) {
       uint64_t key = rng() % 1024;
-      batch[key] = {key, double(rng() % 100), rng() % 3 == 0};
+      if (round % 2 == 1 && !model.empty()) {  // overwrites only, so that Locate finds them all
+        auto it = model.lower_bound(key);
+        key = it == model.end() ? model.begin()->first : it->first;
+      }
+      batch[key] = {key, double(rng() % 100), round % 2 == 0 && rng() % 3 == 0};
     }
     std::vector<AtomChange> changes;
     std::vector<std::optional<double>> want_old;
+    bool overwrites_only = true;
     for (auto& [k, c] : batch) {
       changes.push_back(c);
       auto it = model.find(k);
       want_old.push_back(it == model.end() ? std::nullopt : std::optional<double>(it->second));
+      overwrites_only = overwrites_only && it != model.end() && !c.erase;
       if (c.erase) {
         model.erase(k);
       } else {
@@ -56,7 +63,14 @@ TEST(AtomStore, ApplyMatchesAMapUnderRandomChanges) {
       }
     }
     std::vector<std::optional<double>> old;
-    store.Apply(changes, &old);
+    std::optional<AtomStore::Located> located = store.Locate(changes);
+    ASSERT_EQ(located.has_value(), overwrites_only) << "round " << round;
+    if (located && round % 4 == 1) {
+      ASSERT_TRUE(store.ApplyLocated(*located, changes, &old));
+      ++located_rounds;
+    } else {
+      store.Apply(changes, &old);
+    }
     ASSERT_EQ(old, want_old);
     ASSERT_EQ(store.atom_count(), model.size());
   }
@@ -64,10 +78,31 @@ TEST(AtomStore, ApplyMatchesAMapUnderRandomChanges) {
     auto it = model.find(k);
     ASSERT_EQ(store.Get(k), it == model.end() ? std::nullopt : std::optional<double>(it->second));
   }
+  EXPECT_GT(located_rounds, 5);
   for (const Partition& p : store.partitions()) {
     ASSERT_FALSE(p.keys.empty());
     ASSERT_TRUE(std::is_sorted(p.keys.begin(), p.keys.end()));
   }
+}
+
+TEST(AtomStore, ApplyLocatedRefusesAStoreThatChangedSince) {
+  AtomStore store(4);
+  store.Apply(std::vector<AtomChange>{{1, 1.0, false}, {40, 2.0, false}});
+  const std::vector<AtomChange> overwrite = {{1, 10.0, false}, {40, 20.0, false}};
+  std::optional<AtomStore::Located> located = store.Locate(overwrite);
+  ASSERT_TRUE(located);
+  store.Apply(std::vector<AtomChange>{{2, 3.0, false}});  // moves the atoms of partition 0
+  EXPECT_FALSE(store.ApplyLocated(*located, overwrite));
+  EXPECT_EQ(store.Get(1), 1.0);
+  EXPECT_EQ(store.Get(40), 2.0);
+  // Found again, it applies; an added or an erased atom is never located.
+  located = store.Locate(overwrite);
+  ASSERT_TRUE(located);
+  EXPECT_TRUE(store.ApplyLocated(*located, overwrite));
+  EXPECT_EQ(store.Get(1), 10.0);
+  EXPECT_EQ(store.Get(40), 20.0);
+  EXPECT_FALSE(store.Locate(std::vector<AtomChange>{{3, 1.0, false}}));
+  EXPECT_FALSE(store.Locate(std::vector<AtomChange>{{1, 0.0, true}}));
 }
 
 TEST(BulkBuild, SumsDuplicatesAndSortsEachPartition) {
