@@ -109,7 +109,9 @@ class Cube {
 
   Result<Grid> Query(const ViewSpec& view) const;
   // The view as it reads with `cells` (leaf cells, each once) holding
-  // those values instead of the cube's: a sandbox's overlay.
+  // those values instead of the cube's: a sandbox's overlay. On a cube with
+  // leaf rules, `cells` include the derived atoms they change (the
+  // database computes them: rules::DerivedChangesOf).
   Result<Grid> QueryWith(const ViewSpec& view, std::span<const SandboxCell> cells) const;
   // QueryWith in two steps, so that a reader can keep the first: what the
   // overlay adds to each cell of the view's grid (row-major, before empty

@@ -52,7 +52,75 @@ struct AxisMatcher {
   }
 };
 
+// What each overlay cell changes against the atom it replaces (stored, or
+// derived by a leaf rule), in key order; cells that change nothing left out.
+struct OverlayChange {
+  uint64_t key;
+  double delta;
+  int64_t atoms;  // +1 appears, -1 disappears, 0 stays
+};
+std::vector<OverlayChange> ChangesOf(const Cube::Impl& cube, std::span<const SandboxCell> overlay) {
+  std::vector<std::pair<uint64_t, size_t>> by_key(overlay.size());
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (size_t i = 0; i < overlay.size(); ++i) {
+    for (size_t d = 0; d < cube.dims.size(); ++d)
+      leaves[d] = cube.dims[d]->leaf_ordinal(overlay[i].cell[d]);
+    by_key[i] = {cube.layout.Pack(leaves), i};
+  }
+  std::sort(by_key.begin(), by_key.end());
+  std::vector<uint64_t> keys(by_key.size());
+  for (size_t i = 0; i < by_key.size(); ++i) keys[i] = by_key[i].first;
+  std::vector<std::optional<double>> base, derived;
+  cube.store.GetSorted(keys, base);
+  if (cube.derived.atom_count() > 0) {
+    cube.derived.GetSorted(keys, derived);
+    for (size_t i = 0; i < base.size(); ++i)
+      if (!base[i]) base[i] = derived[i];
+  }
+  std::vector<OverlayChange> out;
+  for (size_t j = 0; j < keys.size(); ++j) {
+    const std::optional<double>& now = overlay[by_key[j].second].value;
+    const double delta = now.value_or(0) - base[j].value_or(0);
+    const int64_t atoms = int64_t{now.has_value()} - int64_t{base[j].has_value()};
+    if (delta != 0 || atoms != 0) out.push_back({keys[j], delta, atoms});
+  }
+  return out;
+}
+
 }  // namespace
+
+Status AddOverlayToCells(const Cube::Impl& cube, std::span<const Coordinate> cells,
+                         std::span<const SandboxCell> overlay,
+                         std::vector<CellAggregate>& aggregates) {
+  if (overlay.empty()) return Status::Ok();
+  if (overlay.size() > kOverlayPairsMax / std::max<size_t>(cells.size(), 1))
+    return Status::Limit("reading " + std::to_string(cells.size()) + " cells through " +
+                         std::to_string(overlay.size()) + " changed cells is too much work");
+  const size_t dims = cube.dims.size();
+  LeafOrdinal leaves[kCubeDimensionsMax];
+  for (const OverlayChange& change : ChangesOf(cube, overlay)) {
+    cube.layout.Unpack(change.key, leaves);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      double weight = 1;
+      bool beneath = true;
+      for (size_t d = 0; d < dims && beneath; ++d) {
+        const Dimension& dim = *cube.dims[d];
+        const MemberId m = cells[i][d];
+        if (dim.is_leaf(m)) {
+          beneath = dim.leaf_ordinal(m) == leaves[d];
+        } else {
+          std::optional<double> w = dim.WeightOf(m, leaves[d]);
+          beneath = w.has_value();
+          weight *= w.value_or(0);
+        }
+      }
+      if (!beneath) continue;
+      aggregates[i].sum += change.delta * weight;
+      aggregates[i].atoms += static_cast<uint64_t>(change.atoms);  // wraps back for removals
+    }
+  }
+  return Status::Ok();
+}
 
 size_t GridAxis::tuples() const {
   size_t n = 1;
@@ -80,21 +148,9 @@ void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& co
     }
   }
   AxisMatcher row_match(cube, rows), column_match(cube, columns);
-  // The stored values of the overlay's cells, looked up in key order.
-  std::vector<std::pair<uint64_t, size_t>> by_key(overlay.size());
   LeafOrdinal leaves[kCubeDimensionsMax];
-  for (size_t i = 0; i < overlay.size(); ++i) {
-    for (size_t d = 0; d < dims; ++d) leaves[d] = cube.dims[d]->leaf_ordinal(overlay[i].cell[d]);
-    by_key[i] = {cube.layout.Pack(leaves), i};
-  }
-  std::sort(by_key.begin(), by_key.end());
-  std::vector<uint64_t> keys(by_key.size());
-  for (size_t i = 0; i < by_key.size(); ++i) keys[i] = by_key[i].first;
-  std::vector<std::optional<double>> stored_sorted;
-  cube.store.GetSorted(keys, stored_sorted);
-  for (size_t j = 0; j < by_key.size(); ++j) {
-    const SandboxCell& cell = overlay[by_key[j].second];
-    cube.layout.Unpack(keys[j], leaves);
+  for (const OverlayChange& change : ChangesOf(cube, overlay)) {
+    cube.layout.Unpack(change.key, leaves);
     double weight = 1;
     bool beneath = true;
     for (size_t d = 0; d < dims && beneath; ++d) {
@@ -103,16 +159,12 @@ void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& co
       weight *= context_weight[d][leaves[d]];
     }
     if (!beneath) continue;
-    const std::optional<double>& stored = stored_sorted[j];
-    const double delta = cell.value.value_or(0) - stored.value_or(0);
-    const int64_t atoms = int64_t{cell.value.has_value()} - int64_t{stored.has_value()};
-    if (delta == 0 && atoms == 0) continue;
     const auto& row_hits = row_match.Match(leaves);
     if (row_hits.empty()) continue;
     for (const auto& [c, wc] : column_match.Match(leaves))
       for (const auto& [r, wr] : row_hits) {
-        out.sums[r * nc + c] += delta * weight * wr * wc;
-        out.atoms[r * nc + c] += atoms;
+        out.sums[r * nc + c] += change.delta * weight * wr * wc;
+        out.atoms[r * nc + c] += change.atoms;
       }
   }
 }

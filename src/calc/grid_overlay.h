@@ -25,4 +25,12 @@ void AddOverlay(const Cube::Impl& cube, const GridAxis& rows, const GridAxis& co
                 const Coordinate& context, std::span<const SandboxCell> overlay,
                 Cube::GridDelta& delta);
 
+// The same for a list of cells of any level (the cells a consolidated rule
+// reads): `aggregates[i]` of `cells[i]` corrected. kLimit when the pairs of
+// overlay cells and cells exceed kOverlayPairsMax. REQUIRES: as AddOverlay.
+inline constexpr size_t kOverlayPairsMax = 50'000'000;
+Status AddOverlayToCells(const Cube::Impl& cube, std::span<const Coordinate> cells,
+                         std::span<const SandboxCell> overlay,
+                         std::vector<CellAggregate>& aggregates);
+
 }  // namespace quantatom

@@ -181,11 +181,15 @@ Result<Grid> RunQuery(const Cube::Impl& cube, const ViewSpec& view, const Cube::
   Cube::GridDelta own;
   if (overlay.empty() && !delta) {
     QA_ASSIGN_OR_RETURN(aggregates, cube.ReadAggregates(cells));
-  } else {
-    // Rules would compute from the base alone: refused rather than wrong.
-    if (cube.Rules())
+  } else if (auto hook = cube.Rules(); hook && hook->HasConsolidatedRules()) {
+    // A ratio is not adjusted by a sum: its cells are computed again from
+    // the cells it reads, each read through the overlay.
+    if (delta)
       return Status::Precondition("cube '" + cube.name +
-                                  "' has rules: it cannot be read through a sandbox yet");
+                                  "' has consolidated rules: it is read with its overlay, not an "
+                                  "adjustment");
+    QA_ASSIGN_OR_RETURN(aggregates, hook->Read(cube, cells, overlay));
+  } else {
     std::shared_lock lock(cube.mu);
     aggregates = cube.Aggregates(cells);
     // Under the same read as the aggregates: the overlay's stored values

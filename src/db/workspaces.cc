@@ -8,6 +8,7 @@
 #include "db/workspace_log.h"
 #include "model/cube_impl.h"
 #include "rules/install.h"
+#include "rules/sandbox_overlay.h"
 #include "writeback/merge_plan.h"
 
 namespace quantatom {
@@ -133,11 +134,14 @@ Result<CommitResult> Database::WriteSandbox(const std::string& sandbox,
   return impl->Submit(Alone(
       ctx, [impl, cube, &batch, sandbox, owner = ctx.user](Transaction& txn, Overlay&) -> Status {
         std::shared_lock lock(impl->structure_mu);
-        if (cube->impl().Rules())
-          return Status::Precondition(
-              "cube '" + cube->name() +
-              "' has rules: sandboxes over a cube with rules are not supported yet (its "
-              "rule-computed cells would not follow the sandbox's changes)");
+        std::vector<uint64_t> keys;
+        LeafOrdinal leaves[kCubeDimensionsMax];
+        for (const auto& e : batch.entries()) {
+          for (size_t d = 0; d < e.coordinate.size(); ++d)
+            leaves[d] = cube->dimensions()[d]->leaf_ordinal(e.coordinate[d]);
+          keys.push_back(cube->PackLeaves(leaves));
+        }
+        QA_RETURN_IF_ERROR(rules::RefuseRuleCells(*cube, keys, "the sandbox write"));
         const Sandbox* s = impl->model.workspaces().FindSandbox(owner, sandbox);
         if (s && FoldCase(s->cube) != FoldCase(cube->name()))
           return Status::Invalid("sandbox '" + sandbox + "' is over cube '" + s->cube + "', not '" +
@@ -273,10 +277,25 @@ Result<Grid> Database::QuerySandbox(const std::string& owner, const std::string&
     reads->cube = cube.get();
     reads->by_view.clear();
   }
+  Result<Grid> out = Status::Invalid("not read");
+  if (cube->impl().Rules()) {
+    // What the rules compute follows the sandbox's cells and any base cell
+    // they read: computed for each read, under one state of the base.
+    std::shared_ptr<const rules::RuleSet> set;
+    {
+      std::shared_lock structure(impl_->structure_mu);
+      set = impl_->model.rule_set();
+    }
+    ReadAtSequence([&](uint64_t) {
+      auto overlay = set ? rules::OverlayWithRules(*set, *cube, reads->cells)
+                         : Result<std::vector<SandboxCell>>(reads->cells);
+      out = overlay.ok() ? cube->QueryWith(view, *overlay) : Result<Grid>(overlay.status());
+    });
+    return out;
+  }
   // A view that filters member names per reader is not kept: the filter is
   // not part of the key.
   const std::string key = view.member_visible ? "" : ViewKey(view);
-  Result<Grid> out = Status::Invalid("not read");
   ReadAtSequence([&](uint64_t at) {
     auto it = key.empty() ? reads->by_view.end() : reads->by_view.find(key);
     if (it != reads->by_view.end() && it->second.sequence != at) {

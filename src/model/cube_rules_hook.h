@@ -3,6 +3,7 @@
 // (Cube::Impl::rules), so the cube needs to know nothing of rules.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,10 +24,13 @@ class CubeRulesHook {
   // Whether consolidated rules compute some cells of the cube.
   virtual bool HasConsolidatedRules() const = 0;
   // Reads `cells` (any mix of levels) of `cube`, the cube this hook is
-  // installed on, computing the cells of its consolidated rules.
+  // installed on, computing the cells of its consolidated rules; the cube's
+  // own cells as they read with `overlay` (leaf cells: a sandbox's, with
+  // the derived atoms they change) holding its values.
   // REQUIRES: no lock of the cube held.
-  virtual Result<std::vector<CellAggregate>> Read(const Cube::Impl& cube,
-                                                  const std::vector<Coordinate>& cells) const = 0;
+  virtual Result<std::vector<CellAggregate>> Read(
+      const Cube::Impl& cube, const std::vector<Coordinate>& cells,
+      std::span<const SandboxCell> overlay = {}) const = 0;
 };
 
 }  // namespace quantatom

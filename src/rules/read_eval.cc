@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "calc/grid_overlay.h"
 #include "model/cube_impl.h"
 #include "rules/point_eval.h"
 
@@ -65,7 +66,8 @@ std::string RulesHook::RuleAtLeaf(const LeafOrdinal* leaves) const {
 }
 
 Result<std::vector<CellAggregate>> RulesHook::Read(const Cube::Impl& cube,
-                                                   const std::vector<Coordinate>& cells) const {
+                                                   const std::vector<Coordinate>& cells,
+                                                   std::span<const SandboxCell> overlay) const {
   const RuleSet& set = *set_;
   Slots slots(set.schema().cubes.size());
   // By rule: the slots (of this cube) it computes.
@@ -120,6 +122,7 @@ Result<std::vector<CellAggregate>> RulesHook::Read(const Cube::Impl& cube,
     {
       std::shared_lock lock(cube.mu);
       agg = cube.Aggregates(plain);
+      QA_RETURN_IF_ERROR(AddOverlayToCells(cube, plain, overlay, agg));
     }
     slots.values[cube_].resize(slots.cells[cube_].size());
     for (size_t i = 0; i < plain.size(); ++i)

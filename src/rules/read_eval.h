@@ -19,7 +19,8 @@ class RulesHook final : public CubeRulesHook {
   std::string RuleAtLeaf(const LeafOrdinal* leaves) const override;
   bool HasConsolidatedRules() const override { return set_->HasConsolidatedRules(cube_); }
   Result<std::vector<CellAggregate>> Read(const Cube::Impl& cube,
-                                          const std::vector<Coordinate>& cells) const override;
+                                          const std::vector<Coordinate>& cells,
+                                          std::span<const SandboxCell> overlay) const override;
   const RuleSet& set() const { return *set_; }
   size_t cube() const { return cube_; }
 

@@ -138,7 +138,9 @@ struct Change {
 // A transaction's changes not yet applied, and the reads through them.
 class Pending : public CellReader {
  public:
-  Pending(const RuleSet& set, size_t overlay_work_max) : set_(set), work_max_(overlay_work_max) {
+  // A dry run applies nothing: where it would have to, it fails instead.
+  Pending(const RuleSet& set, size_t overlay_work_max, bool dry_run = false)
+      : set_(set), work_max_(overlay_work_max), dry_run_(dry_run) {
     const size_t n = set.schema().cubes.size();
     stored_.resize(n);
     derived_.resize(n);
@@ -179,10 +181,18 @@ class Pending : public CellReader {
     keys_[cube].insert(keys_[cube].end(), keys.begin(), keys.end());
   }
   const std::vector<uint64_t>& keys(size_t cube) const { return keys_[cube]; }
+  const std::unordered_map<uint64_t, Change>& derived(size_t cube) const { return derived_[cube]; }
+  bool dry_run() const { return dry_run_; }
+  static Status TooMuch() {
+    return Status::Limit(
+        "the changes reach too many cells that rules compute to be computed beside the model "
+        "(commit them instead)");
+  }
 
   // Applies what is pending, each cube's stored and derived changes under
   // one lock; the reads then go to the cubes.
   Status Flush() {
+    if (dry_run_) return TooMuch();
     for (size_t c = 0; c < stored_.size(); ++c) {
       if (stored_[c].empty() && derived_[c].empty()) continue;
       auto cube = set_.cube(c);
@@ -254,6 +264,7 @@ class Pending : public CellReader {
  private:
   const RuleSet& set_;
   const size_t work_max_;
+  const bool dry_run_;
   std::vector<std::unordered_map<uint64_t, Change>> stored_, derived_;
   std::vector<std::vector<uint64_t>> keys_;  // changed keys per cube, for the inverse mapping
 
@@ -317,18 +328,13 @@ std::optional<std::vector<uint64_t>> Affected(const RuleSet& set, size_t r, cons
   return out;
 }
 
-}  // namespace
-
-Status ApplyDeltas(const RuleSet& set,
-                   const std::vector<std::pair<size_t, const AtomDeltas*>>& deltas,
-                   const IncrementalOptions& options) {
-  constexpr size_t kOverlayWorkMax = 4'000'000;
-  Pending pending(set, kOverlayWorkMax);
-  for (const auto& [cube, d] : deltas) QA_RETURN_IF_ERROR(pending.AddStored(cube, *d));
+// Computes, rule after rule, the derived atoms the pending changes reach.
+Status Propagate(const RuleSet& set, Pending& pending, const IncrementalOptions& options) {
   for (size_t r : set.leaf_order()) {
     const CompiledRule& rule = set.rules()[r];
     auto targets = Affected(set, r, pending, options.incremental_cells_max);
     if (!targets) {  // too many cells: the rule whole
+      if (pending.dry_run()) return Pending::TooMuch();
       QA_RETURN_IF_ERROR(pending.Flush());
       QA_ASSIGN_OR_RETURN(std::vector<Partition> atoms, ComputeLeafRule(set, r));
       std::vector<uint64_t> changed;
@@ -355,7 +361,33 @@ Status ApplyDeltas(const RuleSet& set,
       if (now != old_values[i]) pending.SetDerived(rule.cube, (*targets)[i], {old_values[i], now});
     }
   }
+  return Status::Ok();
+}
+
+constexpr size_t kOverlayWorkMax = 4'000'000;
+
+}  // namespace
+
+Status ApplyDeltas(const RuleSet& set,
+                   const std::vector<std::pair<size_t, const AtomDeltas*>>& deltas,
+                   const IncrementalOptions& options) {
+  Pending pending(set, kOverlayWorkMax);
+  for (const auto& [cube, d] : deltas) QA_RETURN_IF_ERROR(pending.AddStored(cube, *d));
+  QA_RETURN_IF_ERROR(Propagate(set, pending, options));
   return pending.Flush();
+}
+
+Result<std::vector<DerivedChange>> DerivedChangesOf(
+    const RuleSet& set, const std::vector<std::pair<size_t, const AtomDeltas*>>& deltas,
+    size_t cube, const IncrementalOptions& options) {
+  Pending pending(set, kOverlayWorkMax, /*dry_run=*/true);
+  for (const auto& [c, d] : deltas) QA_RETURN_IF_ERROR(pending.AddStored(c, *d));
+  QA_RETURN_IF_ERROR(Propagate(set, pending, options));
+  std::vector<DerivedChange> out;
+  for (const auto& [key, change] : pending.derived(cube)) out.push_back({key, change.new_value});
+  std::sort(out.begin(), out.end(),
+            [](const DerivedChange& a, const DerivedChange& b) { return a.key < b.key; });
+  return out;
 }
 
 }  // namespace quantatom::rules

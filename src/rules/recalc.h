@@ -4,6 +4,7 @@
 // cells the changed atoms feed.
 #pragma once
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -37,5 +38,18 @@ struct IncrementalOptions {
 Status ApplyDeltas(const RuleSet& set,
                    const std::vector<std::pair<size_t, const AtomDeltas*>>& deltas,
                    const IncrementalOptions& options = {});
+
+// The derived atoms of schema cube `cube` that `deltas` would change, as
+// ApplyDeltas computes them, with nothing applied: what rules show through
+// a sandbox. Keys ascending; a value nullopt empties the atom. kLimit where
+// ApplyDeltas would recompute a rule whole or apply what it has so far.
+// REQUIRES: the model does not change meanwhile (the caller holds off commits).
+struct DerivedChange {
+  uint64_t key;
+  std::optional<double> value;
+};
+Result<std::vector<DerivedChange>> DerivedChangesOf(
+    const RuleSet& set, const std::vector<std::pair<size_t, const AtomDeltas*>>& deltas,
+    size_t cube, const IncrementalOptions& options = {});
 
 }  // namespace quantatom::rules

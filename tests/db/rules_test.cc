@@ -271,9 +271,8 @@ TEST_F(RulesDbTest, StructureChangesThatWouldBreakTheRulesAreRefused) {
 }
 
 // Offline edits merged into a cube with rules feed its rules like any write
-// and may not change a computed cell; a sandbox over it is refused (its
-// computed cells would not follow the sandbox) rather than read wrong.
-TEST_F(RulesDbTest, MergedEditsFeedTheRulesAndSandboxesAreRefused) {
+// and may not change a computed cell.
+TEST_F(RulesDbTest, MergedEditsFeedTheRules) {
   ASSERT_TRUE(db_->SetRules("Plan", kRules, false, ctx_).ok());
   const uint64_t base = db_->last_sequence();
   auto merged = db_->MergeEdits("Plan", base, {{Cell("East", "Units", "Jan"), 20}},
@@ -287,11 +286,48 @@ TEST_F(RulesDbTest, MergedEditsFeedTheRulesAndSandboxesAreRefused) {
                       ConflictPolicy::kRefuse, ctx_);
   EXPECT_EQ(computed.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Read("East", "Revenue", "Jan"), 60);
+}
+
+// A sandbox over a cube with rules reads what its rules compute from the
+// sandbox's cells and from the base as it moves; the base sees none of it
+// until the commit; computed cells are as read-only in a sandbox as outside.
+TEST_F(RulesDbTest, SandboxesReadTheRulesComputedFromTheirCells) {
+  ASSERT_TRUE(db_->SetRules("Plan", kRules, false, ctx_).ok());
   WriteBatch b;
   b.Set(Cell("East", "Units", "Jan"), 1);
-  auto sandbox = db_->WriteSandbox("plan", "Plan", b, ctx_);
-  EXPECT_EQ(sandbox.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(sandbox.status().message().find("has rules"), std::string::npos);
+  ASSERT_TRUE(db_->WriteSandbox("plan", "Plan", b, ctx_).ok());
+  ViewSpec view;
+  view.cube = "Plan";
+  view.rows = {{"Region", {"East", "West", "World"}}};
+  view.columns = {{"Account", {"Units", "Revenue", "Margin"}}};
+  view.context = {{"Month", "Jan"}};
+  auto at = [](const Grid& g, size_t row, size_t column) {
+    return g.values[row * g.columns.size() + column];
+  };
+  auto grid = db_->QuerySandbox("alice", "plan", view);
+  ASSERT_TRUE(grid.ok()) << grid.status().ToString();
+  EXPECT_EQ(at(*grid, 0, 0), 1);
+  EXPECT_EQ(at(*grid, 0, 1), 3);               // 1 x 3
+  EXPECT_EQ(at(*grid, 2, 1), 23);              // 3 + West's 4 x 5
+  EXPECT_EQ(at(*grid, 0, 2), (3.0 - 12) / 3);  // the ratio from the sandbox's revenue
+  EXPECT_EQ(at(*grid, 2, 2), (23.0 - 12) / 23);
+  EXPECT_EQ(Read("East", "Revenue", "Jan"), 30);  // the base is untouched
+  // The base moves underneath: its change reaches the sandbox's reads.
+  ASSERT_TRUE(Set("West", "Price", "Jan", 6).ok());
+  grid = db_->QuerySandbox("alice", "plan", view);
+  ASSERT_TRUE(grid.ok()) << grid.status().ToString();
+  EXPECT_EQ(at(*grid, 2, 1), 27);
+  // A computed cell cannot be written, in a sandbox either.
+  WriteBatch computed;
+  computed.Set(Cell("East", "Revenue", "Jan"), 5);
+  auto refused = db_->WriteSandbox("plan", "Plan", computed, ctx_);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("rules"), std::string::npos);
+  // Committed, the sandbox's cell feeds the rules of the base.
+  auto report = db_->CommitSandbox("plan", ConflictPolicy::kRefuse, ctx_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(Read("East", "Revenue", "Jan"), 3);
+  EXPECT_EQ(Read("World", "Revenue", "Jan"), 27);
 }
 
 }  // namespace
