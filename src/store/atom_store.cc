@@ -7,6 +7,11 @@
 
 namespace quantatom {
 
+uint64_t AtomStore::NextVersion() {
+  static std::atomic<uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 const Partition* AtomStore::FindPartition(uint64_t id) const {
   auto it = std::lower_bound(partitions_.begin(), partitions_.end(), id,
                              [](const Partition& p, uint64_t v) { return p.id < v; });
@@ -56,7 +61,7 @@ Partition& AtomStore::PartitionFor(uint64_t id) {
 void AtomStore::Apply(std::span<const AtomChange> changes,
                       std::vector<std::optional<double>>* old_values) {
   if (old_values) old_values->clear();
-  ++version_;
+  version_ = NextVersion();
   bool emptied = false;  // only then is the partition list scanned
   size_t begin = 0;
   while (begin < changes.size()) {
@@ -135,7 +140,7 @@ void AtomStore::DropEmptyPartitions() {
 }
 
 void AtomStore::AdoptPartitions(std::vector<Partition> partitions) {
-  ++version_;
+  version_ = NextVersion();
   for (Partition& p : partitions) atom_count_ += p.keys.size();
   partitions_.insert(partitions_.end(), std::make_move_iterator(partitions.begin()),
                      std::make_move_iterator(partitions.end()));
@@ -172,7 +177,7 @@ std::optional<AtomStore::Located> AtomStore::Locate(std::span<const AtomChange> 
 bool AtomStore::ApplyLocated(const Located& located, std::span<const AtomChange> changes,
                              std::vector<std::optional<double>>* old_values) {
   if (located.version != version_ || located.values.size() != changes.size()) return false;
-  ++version_;
+  version_ = NextVersion();
   if (old_values) old_values->assign(located.values.size(), std::nullopt);
   for (size_t c = 0; c < changes.size(); ++c) {
     if (old_values) (*old_values)[c] = *located.values[c];

@@ -74,8 +74,11 @@ class AtomStore {
 
   int inner_bits_;
   std::vector<Partition> partitions_;  // ascending id
+  // Unique across stores and changes, so that a Located can tell it is
+  // stale even when another store was assigned over this one.
+  static uint64_t NextVersion();
   size_t atom_count_ = 0;
-  uint64_t version_ = 0;  // counts changes, so a Located can tell it is stale
+  uint64_t version_ = NextVersion();
 };
 
 }  // namespace quantatom
