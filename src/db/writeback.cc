@@ -105,15 +105,15 @@ Result<CommitResult> SubmitPlanned(Database::Impl& impl, std::shared_ptr<Cube> c
     planned->reserve(changes.size());
     for (const LeafChange& c : changes)
       planned->push_back({c.key, c.new_value.value_or(0), !c.new_value});
-    // Where many changes go is found while the log is written (the apply
-    // then only stores); a few are found by the apply itself.
+    // Where many changes go is found while the log is written, so the
+    // apply only stores them; a few are applied the usual way.
     constexpr size_t kLocateAsideMin = 4096;
-    auto locate = [cube, planned] { return cube->impl().LocateStored(*planned); };
-    try {
-      *located = std::async(
-          planned->size() >= kLocateAsideMin ? std::launch::async : std::launch::deferred, locate);
-    } catch (const std::system_error&) {  // no thread to be had
-      *located = std::async(std::launch::deferred, locate);
+    if (planned->size() >= kLocateAsideMin) {
+      try {
+        *located = std::async(std::launch::async,
+                              [cube, planned] { return cube->impl().LocateStored(*planned); });
+      } catch (const std::system_error&) {  // no thread to be had: the usual way
+      }
     }
     return Status::Ok();
   };

@@ -79,22 +79,22 @@ void AtomStore::Apply(std::span<const AtomChange> changes,
 // Overwrites values when every change hits an existing atom: the common edit
 // (and a spread's scaling of thousands), done without allocating. Returns
 // false (and changes nothing) otherwise.
+size_t AtomStore::Overwritten(const Partition& p, size_t from, const AtomChange& change) const {
+  const uint32_t inner = static_cast<uint32_t>(change.key & ((uint64_t{1} << inner_bits_) - 1));
+  auto it = std::lower_bound(p.keys.begin() + from, p.keys.end(), inner);
+  return it == p.keys.end() || *it != inner || change.erase ? SIZE_MAX
+                                                            : size_t(it - p.keys.begin());
+}
+
 bool AtomStore::UpdateInPlace(Partition& p, std::span<const AtomChange> changes,
                               std::vector<std::optional<double>>* old_values) {
-  const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
   // First every change is found, then applied: a miss changes nothing.
-  auto find = [&](size_t from, size_t c) {
-    uint32_t inner = static_cast<uint32_t>(changes[c].key & inner_mask);
-    auto it = std::lower_bound(p.keys.begin() + from, p.keys.end(), inner);
-    return it == p.keys.end() || *it != inner || changes[c].erase ? SIZE_MAX
-                                                                  : size_t(it - p.keys.begin());
-  };
   size_t at = 0;
   for (size_t c = 0; c < changes.size(); ++c)
-    if ((at = find(at, c)) == SIZE_MAX) return false;
+    if ((at = Overwritten(p, at, changes[c])) == SIZE_MAX) return false;
   at = 0;
   for (size_t c = 0; c < changes.size(); ++c) {
-    at = find(at, c);
+    at = Overwritten(p, at, changes[c]);
     if (old_values) old_values->push_back(p.values[at]);
     p.values[at] = changes[c].value;
   }
@@ -155,19 +155,16 @@ std::optional<AtomStore::Located> AtomStore::Locate(std::span<const AtomChange> 
     if ((changes[i].key >> inner_bits_) != (changes[i - 1].key >> inner_bits_)) runs.push_back(i);
   runs.push_back(changes.size());
   Located out{version_, std::vector<double*>(changes.size())};
-  const uint64_t inner_mask = (uint64_t{1} << inner_bits_) - 1;
   std::atomic<bool> missed = false;
   tbb::parallel_for(size_t{0}, runs.size() - 1, [&](size_t r) {
     if (missed.load(std::memory_order_relaxed) || runs[r] == changes.size()) return;
     const Partition* p = FindPartition(changes[runs[r]].key >> inner_bits_);
     if (p == nullptr) return missed = true, void();
-    auto at = p->keys.begin();
+    size_t at = 0;
     for (size_t c = runs[r]; c < runs[r + 1]; ++c) {
-      const uint32_t inner = static_cast<uint32_t>(changes[c].key & inner_mask);
-      at = std::lower_bound(at, p->keys.end(), inner);
-      if (at == p->keys.end() || *at != inner || changes[c].erase) return missed = true, void();
+      if ((at = Overwritten(*p, at, changes[c])) == SIZE_MAX) return missed = true, void();
       // The values are not changed through it before ApplyLocated.
-      out.values[c] = const_cast<double*>(&p->values[at - p->keys.begin()]);
+      out.values[c] = const_cast<double*>(&p->values[at]);
     }
   });
   if (missed) return std::nullopt;

@@ -66,6 +66,9 @@ class AtomStore {
 
  private:
   Partition& PartitionFor(uint64_t id);
+  // The index in `p`, from `from` on, of the atom `change` overwrites;
+  // SIZE_MAX when it adds or erases one.
+  size_t Overwritten(const Partition& p, size_t from, const AtomChange& change) const;
   bool UpdateInPlace(Partition& p, std::span<const AtomChange> changes,
                      std::vector<std::optional<double>>* old_values);
   void MergeInto(Partition& p, std::span<const AtomChange> changes,

@@ -122,6 +122,55 @@ TEST_F(WritebackTest, EachOperationLeavesTheAtomsItsReplayLeaves) {
   EXPECT_NEAR(Value("Budget", "World", "Fees"), 100, 1e-9);
 }
 
+// A spread of thousands of leaves finds where its changes go while its
+// record is written, then stores them; a spread that also fills empty
+// leaves merges as usual. Both leave the atoms replay leaves.
+TEST_F(WritebackTest, ASpreadOfThousandsOfLeavesLeavesTheAtomsItsReplayLeaves) {
+  const CommitContext ctx{"alice", ""};
+  std::string items = "member,parent,weight\nAll,,\n";
+  for (int i = 0; i < 80; ++i)
+    items += "I" + std::to_string(i) + ",All," + (i % 7 ? "1" : "-1") + "\n";
+  std::string months = "member,parent,weight\nYear,,\n";
+  for (int m = 0; m < 60; ++m) months += "M" + std::to_string(m) + ",Year,1\n";
+  ASSERT_TRUE(db_->CreateDimension("Item", items, ctx).ok());
+  ASSERT_TRUE(db_->CreateDimension("Month", months, ctx).ok());
+  ASSERT_TRUE(db_->CreateCube("Big", {"Item", "Month"}, ctx).ok());
+  auto cell = [&](const std::string& i, const std::string& m) -> Coordinate {
+    return {*db_->FindDimension("Item")->Find(i), *db_->FindDimension("Month")->Find(m)};
+  };
+  WriteBatch b;
+  for (int i = 0; i < 80; ++i)
+    for (int m = 0; m < 60; ++m)
+      if (i != 3 || m % 2)  // a few empty leaves
+        b.Set(cell("I" + std::to_string(i), "M" + std::to_string(m)), 1 + (i * 7 + m) % 13);
+  ASSERT_TRUE(db_->Write("Big", b, ctx).ok());
+  auto atoms = [&] {
+    std::map<std::vector<LeafOrdinal>, double> out;
+    db_->FindCube("Big")->ForEachAtom([&](const AtomRef& a) {
+      out[{a.leaves.begin(), a.leaves.end()}] = a.value;
+    });
+    return out;
+  };
+  SpreadRequest scale;  // 4,770 atoms overwritten: found aside
+  scale.cells = {cell("All", "Year")};
+  scale.spec.method = SpreadMethod::kProportional;
+  scale.spec.value = 123456.5;
+  auto done = db_->Spread("Big", scale, ctx);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_GE(done->atoms_changed, 4096u);
+  EXPECT_NEAR(*db_->FindCube("Big")->ReadCell(cell("All", "Year")).value(), 123456.5, 1e-6);
+  SpreadRequest fill = scale;  // every leaf, the 30 empty ones too: merged
+  fill.spec.method = SpreadMethod::kEqualLeaves;
+  fill.spec.all_leaves = true;
+  fill.spec.value = 4800;
+  ASSERT_TRUE(db_->Spread("Big", fill, ctx).ok());
+  const auto live = atoms();
+  EXPECT_EQ(live.size(), 4800u);
+  db_.reset();
+  db_ = Open();
+  EXPECT_EQ(atoms(), live);
+}
+
 TEST_F(WritebackTest, ARefusedSpreadLogsNothing) {
   const uint64_t before = db_->last_sequence();
   SpreadRequest r;
