@@ -134,14 +134,8 @@ Result<CommitResult> Database::WriteSandbox(const std::string& sandbox,
   return impl->Submit(Alone(
       ctx, [impl, cube, &batch, sandbox, owner = ctx.user](Transaction& txn, Overlay&) -> Status {
         std::shared_lock lock(impl->structure_mu);
-        std::vector<uint64_t> keys;
-        LeafOrdinal leaves[kCubeDimensionsMax];
-        for (const auto& e : batch.entries()) {
-          for (size_t d = 0; d < e.coordinate.size(); ++d)
-            leaves[d] = cube->dimensions()[d]->leaf_ordinal(e.coordinate[d]);
-          keys.push_back(cube->PackLeaves(leaves));
-        }
-        QA_RETURN_IF_ERROR(rules::RefuseRuleCells(*cube, keys, "the sandbox write"));
+        // Cells rules compute are refused as a write's are.
+        QA_RETURN_IF_ERROR(cube->KeysOf(batch).status());
         const Sandbox* s = impl->model.workspaces().FindSandbox(owner, sandbox);
         if (s && FoldCase(s->cube) != FoldCase(cube->name()))
           return Status::Invalid("sandbox '" + sandbox + "' is over cube '" + s->cube + "', not '" +

@@ -1,5 +1,6 @@
 #include "rules/sandbox_overlay.h"
 
+#include "model/cube_impl.h"
 #include "rules/recalc.h"
 
 namespace quantatom::rules {
@@ -12,12 +13,9 @@ Result<std::vector<SandboxCell>> OverlayWithRules(const RuleSet& set, const Cube
   const auto& dims = cube.dimensions();
   std::vector<uint64_t> keys;
   keys.reserve(cells.size());
-  LeafOrdinal leaves[kCubeDimensionsMax];
-  for (const SandboxCell& c : cells) {
-    for (size_t d = 0; d < dims.size(); ++d) leaves[d] = dims[d]->leaf_ordinal(c.cell[d]);
-    keys.push_back(cube.PackLeaves(leaves));
-  }
+  for (const SandboxCell& c : cells) keys.push_back(cube.impl().KeyOf(c.cell));
   const std::vector<std::optional<double>> base = cube.ReadAtoms(keys);
+  LeafOrdinal leaves[kCubeDimensionsMax];
   AtomDeltas deltas(dims.size());
   for (size_t i = 0; i < cells.size(); ++i)
     if (base[i] != cells[i].value) deltas.Add(cells[i].cell.data(), base[i], cells[i].value);
