@@ -40,5 +40,7 @@ print(f"SNAPSHOT            {med('SNAPSHOT', 'ms'):8.0f} ms  commits meanwhile p
       f"p99 {med('SNAPSHOT', 'commit_p99_ms'):.3f} ms  max {med('SNAPSHOT', 'commit_max_ms'):.3f} ms")
 print(f"  without snapshot  as long: commits p99 {med('SNAPSHOT', 'without_snapshot_commit_p99_ms'):.3f} ms  "
       f"max {med('SNAPSHOT', 'without_snapshot_commit_max_ms'):.3f} ms")
+print(f"  busy loop instead (idle priority): commits p99 {med('SNAPSHOT', 'busy_loop_commit_p99_ms'):.3f} ms  "
+      f"max {med('SNAPSHOT', 'busy_loop_commit_max_ms'):.3f} ms")
 print(f"RECOVERY            {med('RECOVERY', 'ms'):8.0f} ms  (snapshot + {med('RECOVERY', 'transactions_after_snapshot'):,.0f} transactions)")
 PY

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/common.h"
 #include "log_bench.h"
 #include "ops_view.h"
 #include "quantatom/load.h"
@@ -253,6 +254,7 @@ Result<std::string> RunPlanbench(const BenchOptions& options) {
     log.planbench_dir = options.dir;
     log.data_dir = options.log_data_dir;
     log.recovery_transactions = options.recovery_transactions;
+    log.snapshot_program = cli::kThisProgram;
     QA_ASSIGN_OR_RETURN(nlohmann::ordered_json figures, RunLogBench(log));
     for (auto& [key, value] : figures.items()) run.out[key] = value;
   }

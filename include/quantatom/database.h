@@ -35,6 +35,12 @@ struct DatabaseOptions {
   // After a snapshot, delete log segments it covers. Off by default: the
   // log is the audit trail and the basis of time travel.
   bool truncate_log_after_snapshot = false;
+  // The quantatom executable, to take snapshots in a process of its own
+  // (`PROGRAM snapshot-worker DIR SEQUENCE`, which prints the snapshot's
+  // bytes on its last line), where their work cannot stall a commit through
+  // the shared memory map (docs/log-format.md). Empty: in a thread of this
+  // process. Needs the real file system (env nullptr).
+  std::string snapshot_program;
   // Recent transactions kept in memory for the change feed, in deltas.
   size_t change_feed_deltas_max = 1 << 20;
   SpreadLimits writeback_limits;  // spreads, copies, clears, allocations
@@ -231,6 +237,10 @@ class Database {
   // chain, and that the newest snapshot plus the log give the same atoms and
   // aggregates as the log alone.
   static Result<VerifyReport> Verify(const std::string& dir, Env* env = nullptr);
+  // The snapshot program's part: writes the snapshot of `dir` at `sequence`
+  // from its newest snapshot and log, reading them only. Returns its bytes.
+  static Result<uint64_t> WriteSnapshotFromLog(const std::string& dir, uint64_t sequence,
+                                               Env* env = nullptr);
 
   // The transactions that changed `cell` (leaf or consolidated), oldest
   // first, from the log (a truncated log has a shorter history).

@@ -1,5 +1,9 @@
 // Commands over a data directory (the log and its snapshots): import,
 // verify, snapshot, changes, history, undo.
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -72,6 +76,26 @@ Runner AddSnapshotCommand(CLI::App& app) {
     std::printf("snapshot at sequence %llu: %s (%llu bytes), %zu log segments removed\n",
                 static_cast<unsigned long long>(report->sequence), report->file.c_str(),
                 static_cast<unsigned long long>(report->bytes), report->segments_removed);
+    return kExitOk;
+  };
+}
+
+// Run by a database that takes its snapshots in a process of their own
+// (DatabaseOptions::snapshot_program); not meant to be typed.
+Runner AddSnapshotWorkerCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("snapshot-worker", "");
+  cmd->group("");  // hidden from --help
+  auto data = std::make_shared<std::string>();
+  auto sequence = std::make_shared<uint64_t>(0);
+  cmd->add_option("DATA", *data)->required();
+  cmd->add_option("SEQUENCE", *sequence)->required();
+  return [=] {
+    // Dies with the database process, whose open may clean up after it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) return Fail(Status::Precondition("the database process is gone"));
+    auto bytes = Database::WriteSnapshotFromLog(*data, *sequence);
+    if (!bytes.ok()) return Fail(bytes.status());
+    std::printf("%llu\n", static_cast<unsigned long long>(*bytes));
     return kExitOk;
   };
 }

@@ -74,6 +74,7 @@ int Serve(ServeArgs& a) {
 
   DatabaseOptions db_options;
   db_options.create_if_missing = false;
+  db_options.snapshot_program = kThisProgram;
   auto db = Database::Open(a.data, db_options);
   if (!db.ok()) return Fail(db.status());
   for (const std::string& w : (*db)->open_warnings()) o.log->Write(Level::kWarn, w);

@@ -22,6 +22,7 @@ Runner AddLiveBenchCommand(CLI::App& app);
 Runner AddImportCommand(CLI::App& app);
 Runner AddVerifyCommand(CLI::App& app);
 Runner AddSnapshotCommand(CLI::App& app);
+Runner AddSnapshotWorkerCommand(CLI::App& app);
 Runner AddChangesCommand(CLI::App& app);
 Runner AddHistoryCommand(CLI::App& app);
 Runner AddUndoCommand(CLI::App& app);

@@ -15,6 +15,9 @@ class Auth;
 
 namespace quantatom::cli {
 
+// This executable, for DatabaseOptions::snapshot_program.
+inline constexpr char kThisProgram[] = "/proc/self/exe";
+
 // Prints "quantatom: <status>" to stderr and returns kExitFailed.
 int Fail(const Status& status);
 Result<std::string> ReadTextFile(const std::string& path);

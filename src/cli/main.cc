@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       {"user", AddUserCommand(app)},           {"role", AddRoleCommand(app)},
       {"dimension", AddDimensionCommand(app)}, {"cube", AddCubeCommand(app)},
       {"member", AddMemberCommand(app)},       {"live-bench", AddLiveBenchCommand(app)},
-      {"rules", AddRulesCommand(app)},
+      {"rules", AddRulesCommand(app)},         {"snapshot-worker", AddSnapshotWorkerCommand(app)},
   };
   try {
     app.parse(argc, argv);

@@ -47,6 +47,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   impl->env = options.env ? options.env : Env::Default();
   impl->options = options;
   Env* env = impl->env;
+  if (!options.snapshot_program.empty() && env != Env::Default())
+    return Status::Invalid("a snapshot program works on the real file system only");
   if (!env->FileExists(dir) && !options.create_if_missing)
     return Status::NotFound(dir + ": no such data directory");
   // Created now or by an earlier open whose sync failed: the names of the

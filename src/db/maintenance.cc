@@ -1,10 +1,6 @@
 // Snapshots and verification of a data directory.
-#include <linux/ioprio.h>
 #include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <tbb/task_arena.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +8,9 @@
 
 #include "db/database_impl.h"
 #include "db/rebuild.h"
+#include "db/snapshot_process.h"
 #include "log/log_format.h"
+#include "util/background_priority.h"
 
 namespace quantatom {
 namespace {
@@ -64,6 +62,46 @@ bool SameAggregates(const std::vector<std::optional<double>>& a,
   return true;
 }
 
+// Rebuilds the model at `sequence` aside and writes it as a snapshot.
+Result<uint64_t> RebuildAndWrite(Env* env, const std::string& dir, const LogStore& log,
+                                 uint64_t sequence) {
+  QA_ASSIGN_OR_RETURN(Rebuilt rebuilt, RebuildModel(env, dir, log, sequence, /*repair=*/false,
+                                                    /*use_snapshot=*/true, /*with_rules=*/false));
+  if (rebuilt.state.sequence != sequence)
+    return Status::Corruption("snapshot: the log holds up to " +
+                              std::to_string(rebuilt.state.sequence) + ", expected " +
+                              std::to_string(sequence));
+  const std::string snapshot_dir = dir + "/snapshot";
+  // Synced every time: an earlier snapshot's sync of the new directory may have failed.
+  QA_RETURN_IF_ERROR(env->CreateDirectory(snapshot_dir));
+  QA_RETURN_IF_ERROR(env->SyncDirectory(dir));
+  return WriteSnapshot(env, snapshot_dir, rebuilt.model, rebuilt.state);
+}
+
+// One TBB thread wide: even in the idle scheduling class a second thread
+// slows commits down, because the kernel work it causes (page faults,
+// copies) is not preempted at once.
+Result<uint64_t> WriteSnapshotAt(Env* env, const std::string& dir, const LogStore& log,
+                                 uint64_t sequence) {
+  std::optional<Result<uint64_t>> result;
+  tbb::task_arena one_thread(1);
+  one_thread.execute([&] { result.emplace(RebuildAndWrite(env, dir, log, sequence)); });
+  return std::move(*result);
+}
+
+// A snapshot in a thread of this process. Lowering a thread's priorities
+// cannot be undone without privileges, hence a thread of its own.
+Result<uint64_t> WriteSnapshotInThread(Database::Impl& impl, uint64_t sequence) {
+  std::optional<Result<uint64_t>> result;
+  std::thread worker([&] {
+    pthread_setname_np(pthread_self(), "qa-snapshot");
+    LowerThisThreadToBackground();
+    result.emplace(WriteSnapshotAt(impl.env, impl.dir, *impl.log, sequence));
+  });
+  worker.join();
+  return std::move(*result);
+}
+
 Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   std::lock_guard one_at_a_time(impl.snapshot_mu);
   uint64_t sequence, log_bytes;
@@ -75,19 +113,11 @@ Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
   SnapshotReport report;
   report.sequence = sequence;
   if (sequence == impl.snapshot_sequence) return report;  // nothing new
-  QA_ASSIGN_OR_RETURN(Rebuilt rebuilt,
-                      RebuildModel(impl.env, impl.dir, *impl.log, sequence, /*repair=*/false,
-                                   /*use_snapshot=*/true, /*with_rules=*/false));
-  if (rebuilt.state.sequence != sequence)
-    return Status::Corruption("snapshot: the log holds up to " +
-                              std::to_string(rebuilt.state.sequence) + ", expected " +
-                              std::to_string(sequence));
+  const std::string& program = impl.options.snapshot_program;
+  QA_ASSIGN_OR_RETURN(report.bytes, program.empty()
+                                        ? WriteSnapshotInThread(impl, sequence)
+                                        : RunSnapshotProgram(program, impl.dir, sequence));
   const std::string snapshot_dir = impl.dir + "/snapshot";
-  // Synced every time: an earlier snapshot's sync of the new directory may have failed.
-  QA_RETURN_IF_ERROR(impl.env->CreateDirectory(snapshot_dir));
-  QA_RETURN_IF_ERROR(impl.env->SyncDirectory(impl.dir));
-  QA_ASSIGN_OR_RETURN(report.bytes,
-                      WriteSnapshot(impl.env, snapshot_dir, rebuilt.model, rebuilt.state));
   report.file = snapshot_dir + "/" + SnapshotName(sequence);
   {
     std::lock_guard lock(impl.health_mu);
@@ -104,25 +134,18 @@ Result<SnapshotReport> SnapshotNow(Database::Impl& impl) {
 
 }  // namespace
 
-// A snapshot rebuilds the whole model beside the commits. On a small machine
-// it would take the cores the commit thread needs, so it runs on a thread of
-// its own at low CPU priority and one thread wide (its zstd threads inherit
-// the priority). Its reads and writes go to the disk in the idle I/O class:
-// a commit's fdatasync otherwise queues behind the snapshot's megabytes
-// (seen with perf as 10-30 ms waits in folio_wait_writeback). Lowering a
-// thread's priorities cannot be undone without privileges, hence the thread.
-Result<SnapshotReport> Database::Snapshot() {
-  std::optional<Result<SnapshotReport>> result;
-  std::thread worker([&] {
-    pthread_setname_np(pthread_self(), "qa-snapshot");
-    const auto tid = static_cast<id_t>(gettid());
-    (void)setpriority(PRIO_PROCESS, tid, 10);  // best effort, like the next
-    (void)syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, tid, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0));
-    tbb::task_arena one_thread(1);
-    one_thread.execute([&] { result.emplace(SnapshotNow(*impl_)); });
-  });
-  worker.join();
-  return std::move(*result);
+// A snapshot rebuilds the whole model beside the commits, in a process or a
+// thread of its own at the lowest CPU and I/O priority (docs/design/log.md,
+// "Snapshots").
+Result<SnapshotReport> Database::Snapshot() { return SnapshotNow(*impl_); }
+
+Result<uint64_t> Database::WriteSnapshotFromLog(const std::string& dir, uint64_t sequence,
+                                                Env* env) {
+  env = env ? env : Env::Default();
+  if (!env->FileExists(dir + "/log"))
+    return Status::NotFound(dir + ": not a data directory (no log/)");
+  QA_ASSIGN_OR_RETURN(auto log, OpenSegmentLogStore(env, dir + "/log"));
+  return WriteSnapshotAt(env, dir, *log, sequence);
 }
 
 Result<VerifyReport> Database::Verify(const std::string& dir, Env* env) {
