@@ -158,6 +158,18 @@ TEST_F(ServerCliTest, FirstAdminFromTheCommandLineThenServeUntilSigterm) {
   EXPECT_EQ(model.Json()["cubes"][0]["name"], "C");
   EXPECT_FALSE(Login(port, "bob", "bob-password").empty());
   EXPECT_TRUE(Login(port, "bob", "wrong-password").empty());
+  // The server takes snapshots in a child process, `quantatom snapshot-worker`.
+  HttpReply snap = HttpClient(port).Request("POST", "/api/admin/snapshot", "", token);
+  ASSERT_EQ(snap.status, 202) << snap.body;
+  nlohmann::json job;
+  for (int i = 0; i < 3000; ++i) {
+    job = HttpClient(port).Get("/api/jobs/" + snap.Json()["id"].get<std::string>(), token).Json();
+    if (job.value("state", "") != "queued" && job.value("state", "") != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump() << serve.output();
+  EXPECT_TRUE(fs::exists(job["result"]["file"].get<std::string>())) << job.dump();
+  EXPECT_GT(job["result"]["bytes"].get<uint64_t>(), 0u) << job.dump();
 
   Output busy = Shell("QA_PASSWORD=dave-password " + Cli("user add " + Dir() + " dave"));
   EXPECT_EQ(busy.code, 1);
