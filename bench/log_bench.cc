@@ -83,6 +83,14 @@ Status CommitLatencies(Database& db, const Cube& cube, size_t writers,
   return s;
 }
 
+// A window's work that is only its length.
+std::function<Status()> SleepFor(double ms) {
+  return [ms] {
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(ms));
+    return Status::Ok();
+  };
+}
+
 // Keeps one thread busy at the lowest CPU priority until `stop`: the
 // least any background work can cost the commits on this machine.
 void SpinAtIdlePriority(const std::atomic<bool>& stop) {
@@ -149,24 +157,10 @@ Result<nlohmann::ordered_json> RunLogBench(const LogBenchOptions& o) {
         },
         waits));
     snapshot_ms.push_back(MsSince(start));
-    QA_RETURN_IF_ERROR(CommitLatencies(
-        *db, *cube, 8,
-        [&] {
-          std::this_thread::sleep_for(
-              std::chrono::duration<double, std::milli>(snapshot_ms.back()));
-          return Status::Ok();
-        },
-        quiet_waits));
+    QA_RETURN_IF_ERROR(CommitLatencies(*db, *cube, 8, SleepFor(snapshot_ms.back()), quiet_waits));
     std::atomic<bool> stop_spinning{false};
     std::thread spinner([&] { SpinAtIdlePriority(stop_spinning); });
-    Status busy = CommitLatencies(
-        *db, *cube, 8,
-        [&] {
-          std::this_thread::sleep_for(
-              std::chrono::duration<double, std::milli>(snapshot_ms.back()));
-          return Status::Ok();
-        },
-        busy_waits);
+    Status busy = CommitLatencies(*db, *cube, 8, SleepFor(snapshot_ms.back()), busy_waits);
     stop_spinning = true;
     spinner.join();
     QA_RETURN_IF_ERROR(busy);

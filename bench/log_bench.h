@@ -16,7 +16,8 @@ struct LogBenchOptions {
   int latency_samples = 200;
   double throughput_seconds = 2.0;
   uint64_t recovery_transactions = 100'000;
-  int snapshot_rounds = 3;       // each a window with a snapshot and one as long without
+  // Each a window with a snapshot, one as long without, one with a busy loop.
+  int snapshot_rounds = 3;
   std::string snapshot_program;  // DatabaseOptions::snapshot_program, as the server sets it
 };
 
