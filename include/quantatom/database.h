@@ -38,7 +38,7 @@ struct DatabaseOptions {
   // The quantatom executable, to take snapshots in a process of its own
   // (`PROGRAM snapshot-worker DIR SEQUENCE`, which prints the snapshot's
   // bytes on its last line), where their work cannot stall a commit through
-  // the shared memory map (docs/log-format.md). Empty: in a thread of this
+  // the shared memory map (docs/design/log.md). Empty: in a thread of this
   // process. Needs the real file system (env nullptr).
   std::string snapshot_program;
   // Recent transactions kept in memory for the change feed, in deltas.

@@ -76,9 +76,6 @@ void AtomStore::Apply(std::span<const AtomChange> changes,
   if (emptied) DropEmptyPartitions();
 }
 
-// Overwrites values when every change hits an existing atom: the common edit
-// (and a spread's scaling of thousands), done without allocating. Returns
-// false (and changes nothing) otherwise.
 size_t AtomStore::Overwritten(const Partition& p, size_t from, const AtomChange& change) const {
   const uint32_t inner = static_cast<uint32_t>(change.key & ((uint64_t{1} << inner_bits_) - 1));
   auto it = std::lower_bound(p.keys.begin() + from, p.keys.end(), inner);
@@ -86,6 +83,9 @@ size_t AtomStore::Overwritten(const Partition& p, size_t from, const AtomChange&
                                                             : size_t(it - p.keys.begin());
 }
 
+// Overwrites values when every change hits an existing atom: the common edit
+// (and a spread's scaling of thousands), done without allocating. Returns
+// false (and changes nothing) otherwise.
 bool AtomStore::UpdateInPlace(Partition& p, std::span<const AtomChange> changes,
                               std::vector<std::optional<double>>* old_values) {
   // First every change is found, then applied: a miss changes nothing.
